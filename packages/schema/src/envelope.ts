@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/** Current version of the canonical envelope. Readers reject versions they do not know. */
+export const ENVELOPE_VERSION = 1 as const;
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/** Where an event happened. Adapters give lon/lat; ingest resolves the grid chain from the city pack. */
+export const Location = z
+  .object({
+    lon: z.number().min(-180).max(180),
+    lat: z.number().min(-90).max(90),
+    gridId: z.string().min(1).optional(),
+    communityId: z.string().min(1).optional(),
+    streetId: z.string().min(1).optional(),
+    districtId: z.string().min(1).optional(),
+    roadSegmentId: z.string().min(1).optional(),
+  })
+  .strict();
+export type Location = z.infer<typeof Location>;
+
+/** Category from the city taxonomy (部件/事件 classes, e.g. `E.01.03` for 占道经营-like codes). */
+export const Category = z
+  .object({
+    kind: z.enum(['part', 'event']), // 部件 / 事件
+    code: z.string().regex(/^[PE]\.\d{2}(\.\d{2})?$/, 'category code like P.01.02 or E.05.01'),
+  })
+  .strict();
+export type Category = z.infer<typeof Category>;
+
+export const HotlineStage = z.enum(['received', 'dispatched', 'responded', 'resolved', 'callback']);
+export type HotlineStage = z.infer<typeof HotlineStage>;
+
+/** 12345 hotline ticket lifecycle step (接诉即办). One event per stage transition. */
+export const HotlineTicketPayload = z
+  .object({
+    ticketId: z.string().min(1),
+    stage: HotlineStage,
+    channel: z.enum(['phone', 'app', 'web', 'wechat', 'referral']).default('phone'),
+    summary: z.string().max(2000).optional(),
+    assignee: z.string().min(1).optional(), // street or department the ticket was dispatched to
+    satisfied: z.boolean().optional(), // only on the callback stage
+  })
+  .strict();
+
+export const SensorKind = z.enum([
+  'water_level',
+  'manhole_cover',
+  'street_light',
+  'noise',
+  'air_quality',
+  'traffic_speed',
+]);
+export type SensorKind = z.infer<typeof SensorKind>;
+
+/** A reading from an IoT sensor (or a heartbeat / offline notice, by status). */
+export const SensorReadingPayload = z
+  .object({
+    sensorId: z.string().min(1),
+    kind: SensorKind,
+    value: z.number().finite(),
+    unit: z.string().min(1).max(16),
+    status: z.enum(['ok', 'alarm', 'offline', 'heartbeat']).default('ok'),
+  })
+  .strict();
+
+/** A delivery vehicle's position or stop (快递/物流). Stops on the carriageway are what blocks roads. */
+export const DeliveryVehiclePayload = z
+  .object({
+    vehicleId: z.string().min(1),
+    company: z.string().min(1),
+    state: z.enum(['moving', 'stopped', 'unloading']),
+    speedKmh: z.number().min(0).max(200),
+    inLoadingZone: z.boolean().optional(),
+    parcels: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+const base = {
+  v: z.literal(ENVELOPE_VERSION),
+  id: z.string().min(1).max(128),
+  source: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'source like hotline-12345 or sim.sensors'),
+  eventTime: isoTime,
+  ingestTime: isoTime.optional(),
+  location: Location,
+  category: Category,
+};
+
+/** The canonical event envelope: everything on `city.events.v1` has exactly this shape. */
+export const CityEvent = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('hotline.ticket'), payload: HotlineTicketPayload }).strict(),
+  z.object({ ...base, type: z.literal('sensor.reading'), payload: SensorReadingPayload }).strict(),
+  z.object({ ...base, type: z.literal('delivery.vehicle'), payload: DeliveryVehiclePayload }).strict(),
+]);
+export type CityEvent = z.infer<typeof CityEvent>;
+export type CityEventInput = z.input<typeof CityEvent>;
+export type CityEventType = CityEvent['type'];
+export const CITY_EVENT_TYPES: readonly CityEventType[] = ['hotline.ticket', 'sensor.reading', 'delivery.vehicle'];

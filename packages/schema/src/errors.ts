@@ -1,0 +1,44 @@
+/**
+ * Stable, machine-readable reason codes. A rejected event carries one of these into
+ * `city.dlq.v1`, the HTTP answer and the screen, so they never change meaning once shipped.
+ * Prefixes: E_EVT (event content), E_CFG (configuration), E_BUS / E_STORE (ports), E_HTTP, E_PACK.
+ */
+export const ErrorCodes = {
+  EVT_NOT_JSON: 'E_EVT_NOT_JSON',
+  EVT_SCHEMA: 'E_EVT_SCHEMA',
+  EVT_UNSUPPORTED_VERSION: 'E_EVT_UNSUPPORTED_VERSION',
+  EVT_FUTURE_TIME: 'E_EVT_FUTURE_TIME',
+  EVT_TOO_LATE: 'E_EVT_TOO_LATE',
+  EVT_OUTSIDE_CITY: 'E_EVT_OUTSIDE_CITY',
+  EVT_UNKNOWN_CATEGORY: 'E_EVT_UNKNOWN_CATEGORY',
+  EVT_DUPLICATE: 'E_EVT_DUPLICATE',
+  EVT_TOO_LARGE: 'E_EVT_TOO_LARGE',
+  CFG_INVALID: 'E_CFG_INVALID',
+  BUS_UNAVAILABLE: 'E_BUS_UNAVAILABLE',
+  BUS_CLOSED: 'E_BUS_CLOSED',
+  STORE_UNAVAILABLE: 'E_STORE_UNAVAILABLE',
+  STORE_OFFSET_CONFLICT: 'E_STORE_OFFSET_CONFLICT',
+  HTTP_UNAUTHORIZED: 'E_HTTP_UNAUTHORIZED',
+  HTTP_BODY_TOO_LARGE: 'E_HTTP_BODY_TOO_LARGE',
+  HTTP_BAD_REQUEST: 'E_HTTP_BAD_REQUEST',
+  PACK_INVALID: 'E_PACK_INVALID',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** The one error class of the project: a stable code plus a human message. */
+export class CityopsError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'CityopsError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isCityopsError(err: unknown, code?: ErrorCode): err is CityopsError {
+  return err instanceof CityopsError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,19 @@
+export { CityopsError, ErrorCodes, isCityopsError, type ErrorCode } from './errors.js';
+export { Topics, DEFAULT_PARTITIONS, type TopicName } from './topics.js';
+export {
+  CityEvent,
+  Category,
+  Location,
+  HotlineStage,
+  HotlineTicketPayload,
+  SensorKind,
+  SensorReadingPayload,
+  DeliveryVehiclePayload,
+  ENVELOPE_VERSION,
+  CITY_EVENT_TYPES,
+  type CityEventInput,
+  type CityEventType,
+} from './envelope.js';
+export { parseCityEvent, deadLetter, type ParseResult, type DeadLetter } from './parse.js';
+export type { VitalCounts, VitalsSnapshot, Delta, Snapshot } from './vitals.js';
+export { diffMergePatch, applyMergePatch, type Json } from './merge-patch.js';

@@ -1,0 +1,37 @@
+/**
+ * The shape of the city's vital signs (城市运行数字体征) as served to screens:
+ * by `GET /api/v1/snapshot` and as the socket.io `snapshot` message.
+ */
+export interface VitalCounts {
+  /** events in the last 1 minute of event time */
+  m1: number;
+  /** events in the last 15 minutes of event time */
+  m15: number;
+}
+
+export interface VitalsSnapshot {
+  /** the event-time watermark the windows end at (ISO), or null before the first event */
+  asOf: string | null;
+  /** wall-clock time the aggregator last applied a batch (ISO), or null; screens use it for freshness */
+  updatedAt: string | null;
+  total: VitalCounts;
+  byDistrict: Record<string, VitalCounts>;
+  bySource: Record<string, VitalCounts>;
+  byType: Record<string, VitalCounts>;
+  /** events dropped because they arrived after the allowed lateness, by reason code */
+  dropped: Record<string, number>;
+}
+
+/** A change to one channel's state: the fields that changed, with a per-channel sequence number. */
+export interface Delta<T = unknown> {
+  channel: string;
+  seq: number;
+  /** JSON merge patch (RFC 7396) against the previous state of the channel */
+  patch: T;
+}
+
+export interface Snapshot<T = unknown> {
+  channel: string;
+  seq: number;
+  state: T;
+}
