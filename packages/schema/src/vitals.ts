@@ -18,6 +18,10 @@ export interface VitalsSnapshot {
   byDistrict: Record<string, VitalCounts>;
   bySource: Record<string, VitalCounts>;
   byType: Record<string, VitalCounts>;
+  /** events per bucket over the last 15 minutes, oldest first: [bucket start (epoch ms), count] */
+  trend: Array<[number, number]>;
+  /** the bucket width in ms (the trend's resolution) */
+  bucketMs: number;
   /** events dropped because they arrived after the allowed lateness, by reason code */
   dropped: Record<string, number>;
 }
