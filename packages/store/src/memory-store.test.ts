@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { runStoreContract } from './contract/store-contract.js';
+import { MemoryStore } from './memory-store.js';
+
+runStoreContract('memory', async ({ bucketTtlMs }) => {
+  const store = new MemoryStore({ bucketTtlMs });
+  return { store, peer: async () => store, cleanup: () => store.close() };
+});
+
+describe('MemoryStore', () => {
+  it('sweeps expired buckets and claims out of memory, so memory stays flat', async () => {
+    const store = new MemoryStore({ bucketTtlMs: 100, sweepIntervalMs: 50 });
+    try {
+      for (let i = 0; i < 50; i++) {
+        await store.applyVitals({ group: 'g', topic: 't', partition: 0, fromOffset: i, nextOffset: i + 1, increments: [{ bucket: i * 60_000, field: 'n', by: 1 }], watermark: null, dropped: {} });
+      }
+      await store.claimEventIds(Array.from({ length: 100 }, (_, i) => `s/${i}`), 100);
+      expect(store.stats()).toEqual({ groups: 1, buckets: 50, claims: 100 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(store.stats()).toEqual({ groups: 1, buckets: 0, claims: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects a non-positive bucket ttl at construction', () => {
+    expect(() => new MemoryStore({ bucketTtlMs: 0 })).toThrow(RangeError);
+  });
+});
