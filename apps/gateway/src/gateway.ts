@@ -1,0 +1,146 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type ErrorRequestHandler } from 'express';
+import { Server as IoServer } from 'socket.io';
+import { z } from 'zod';
+import type { Bus } from '@cityops/bus';
+import type { CityPack } from '@cityops/city';
+import type { Config } from '@cityops/config';
+import type { Ingestor } from '@cityops/ingest';
+import { ErrorCodes } from '@cityops/schema';
+import type { Store } from '@cityops/store';
+import { dashboardDir } from './dashboard-files.js';
+import { cityRoute } from './routes/city.js';
+import { eventsRoute } from './routes/events.js';
+import { VITALS_CHANNEL, VitalsChannel } from './vitals-channel.js';
+
+export interface GatewayDeps {
+  config: Config;
+  bus: Bus;
+  store: Store;
+  pack: CityPack;
+  ingestor: Ingestor;
+  /** extra component states for /healthz (e.g. the in-process aggregator in embedded mode) */
+  components?: () => Record<string, unknown>;
+}
+
+export interface Gateway {
+  readonly http: HttpServer;
+  readonly io: IoServer;
+  readonly vitals: VitalsChannel;
+  /** listens on HOST:PORT and resolves with the URL screens open */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const ResyncRequest = z.object({ channel: z.literal(VITALS_CHANNEL) }).strict();
+
+/**
+ * The gateway: one HTTP port for screens and sources. Serves the dashboard, the read API,
+ * event intake, and socket.io, where each screen gets `hello`, a `snapshot`, then ordered
+ * `delta`s. Screens are read-only: the only thing a socket may send is `resync`.
+ */
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { config, bus, store, pack } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  const http = createServer(app);
+  const io = new IoServer(http, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
+  const vitals = new VitalsChannel(store, config.AGGREGATOR_GROUP, io, config.DELTA_INTERVAL_MS);
+
+  app.get('/healthz', async (_req, res) => {
+    const [busHealth, storeHealth] = await Promise.all([bus.health(), store.health()]);
+    const snap = vitals.snapshot()?.state;
+    const updatedAt = snap?.updatedAt ? Date.parse(snap.updatedAt) : null;
+    const fresh = updatedAt !== null && Date.now() - updatedAt <= config.STALE_AFTER_MS;
+    const components: Record<string, unknown> = {
+      bus: { kind: bus.kind, ...busHealth },
+      store: { kind: store.kind, ...storeHealth },
+      vitals: { state: updatedAt === null ? 'empty' : fresh ? 'fresh' : 'stale', updatedAt: snap?.updatedAt ?? null, error: vitals.lastError },
+      ingest: deps.ingestor.stats,
+      screens: { connected: io.engine.clientsCount },
+      ...deps.components?.(),
+    };
+    const down = !busHealth.ok || !storeHealth.ok;
+    const status = down ? 'down' : fresh ? 'ok' : 'degraded';
+    res.status(down ? 503 : 200).json({ status, mode: config.mode, city: pack.meta.id, components });
+  });
+
+  app.get('/api/v1/snapshot', (_req, res) => {
+    const snap = vitals.snapshot();
+    if (!snap) {
+      res.status(503).json({ code: ErrorCodes.STORE_UNAVAILABLE, message: 'no snapshot read yet' });
+      return;
+    }
+    res.json(snap);
+  });
+
+  app.use(cityRoute(pack));
+  app.use(eventsRoute({ ingestor: deps.ingestor, bus, apiKeys: config.INGEST_API_KEYS, maxBodyBytes: config.MAX_BODY_BYTES }));
+
+  const dist = dashboardDir();
+  if (dist) {
+    app.use(express.static(dist, { index: 'index.html', maxAge: '1h', setHeaders: noCacheIndex }));
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send('The dashboard is not built. Run `npm run build` at the repository root.');
+    });
+  }
+  app.use('/api', (_req, res) => res.status(404).json({ code: ErrorCodes.HTTP_BAD_REQUEST, message: 'no such endpoint' }));
+  app.use(errorHandler);
+
+  io.on('connection', (socket) => {
+    socket.emit('hello', {
+      mode: config.mode,
+      city: { id: pack.meta.id, name: pack.meta.name, nameEn: pack.meta.nameEn },
+      serverTime: new Date().toISOString(),
+    });
+    const snap = vitals.snapshot();
+    if (snap) socket.emit('snapshot', snap);
+    socket.on('resync', (payload: unknown) => {
+      if (!ResyncRequest.safeParse(payload).success) {
+        socket.emit('error-message', { code: ErrorCodes.HTTP_BAD_REQUEST, message: 'resync expects { channel: "vitals" }' });
+        return;
+      }
+      const current = vitals.snapshot();
+      if (current) socket.emit('snapshot', current);
+    });
+  });
+
+  return {
+    http,
+    io,
+    vitals,
+    async listen() {
+      await vitals.start();
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.PORT, config.HOST, () => resolve());
+      });
+      const { port } = http.address() as AddressInfo;
+      const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+      return `http://${host}:${port}/`;
+    },
+    async close() {
+      vitals.stop();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function noCacheIndex(res: express.Response, path: string): void {
+  if (path.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
+}
+
+const errorHandler: ErrorRequestHandler = (err: { type?: string; status?: number; message?: string }, _req, res, _next) => {
+  if (err.type === 'entity.too.large') {
+    res.status(413).json({ code: ErrorCodes.HTTP_BODY_TOO_LARGE, message: 'the body is larger than MAX_BODY_BYTES' });
+    return;
+  }
+  const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+  res.status(status).json({ code: ErrorCodes.HTTP_BAD_REQUEST, message: status === 500 ? 'internal error' : (err.message ?? 'bad request') });
+};

@@ -1,0 +1,86 @@
+import { diffMergePatch, type Delta, type Json, type Snapshot, type VitalsSnapshot } from '@cityops/schema';
+import type { Store } from '@cityops/store';
+import { rollup, snapshotRange, streamWatermark } from '@cityops/vitals';
+
+export const VITALS_CHANNEL = 'vitals';
+
+/** The minimal emitter shape the channel needs (a socket.io Server or Socket fits). */
+export interface Emitter {
+  emit(event: string, payload: unknown): unknown;
+}
+
+/**
+ * The `vitals` channel: polls the store a few times a second, folds the counters into a
+ * snapshot, and broadcasts what changed as a merge-patch delta with `seq` + 1. Polling is the
+ * coalescing: whatever the event rate, screens get at most one delta per interval, so the cost
+ * on a screen does not grow with the city's activity (DESIGN.md decision 6).
+ */
+export class VitalsChannel {
+  private seq = 0;
+  private state: VitalsSnapshot | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  lastError: string | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly group: string,
+    private readonly broadcast: Emitter,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Reads the first state, then keeps polling until stopped. */
+  async start(): Promise<void> {
+    this.running = true;
+    await this.tick();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  /** The current state with its sequence number, for a new or resyncing screen. */
+  snapshot(): Snapshot<VitalsSnapshot> | null {
+    return this.state === null ? null : { channel: VITALS_CHANNEL, seq: this.seq, state: this.state };
+  }
+
+  /** One poll: read, fold, and broadcast a delta if anything changed. Never overlaps itself. */
+  async tick(): Promise<void> {
+    let next: VitalsSnapshot;
+    try {
+      next = await this.read();
+      this.lastError = null;
+    } catch (err) {
+      this.lastError = String(err);
+      return;
+    }
+    if (this.state === null) {
+      this.state = next;
+      this.seq = 1;
+      this.broadcast.emit('snapshot', this.snapshot());
+      return;
+    }
+    const patch = diffMergePatch(this.state as unknown as Json, next as unknown as Json);
+    if (patch === undefined) return;
+    this.state = next;
+    this.seq += 1;
+    const delta: Delta = { channel: VITALS_CHANNEL, seq: this.seq, patch };
+    this.broadcast.emit('delta', delta);
+  }
+
+  private async read(): Promise<VitalsSnapshot> {
+    const progress = await this.store.readProgress(this.group);
+    const asOf = streamWatermark({ progress });
+    const { fromBucket, toBucket } = asOf === null ? { fromBucket: 0, toBucket: -1 } : snapshotRange(asOf);
+    return rollup(await this.store.readVitals(this.group, fromBucket, toBucket));
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      void this.tick().finally(() => this.schedule());
+    }, this.intervalMs);
+  }
+}

@@ -1,0 +1,55 @@
+import { Aggregator } from '@cityops/aggregator';
+import type { Config } from '@cityops/config';
+import { createGateway } from '@cityops/gateway';
+import { createIngestor, loadCity, onShutdown, openPorts, type Logger } from '@cityops/runtime';
+import { placesOf, startLiveSimulator } from '@cityops/simulator';
+
+/**
+ * Embedded mode: every app in this one process, on the in-process bus and the memory store.
+ * The same classes as in distributed mode; only the two ports differ.
+ */
+export async function runEmbedded(config: Config, log: Logger): Promise<void> {
+  const city = loadCity(config);
+  const ports = await openPorts(config, 'embedded');
+  const ingestor = createIngestor(config, ports, city);
+  const aggregator = new Aggregator({
+    ...ports,
+    group: config.AGGREGATOR_GROUP,
+    allowedLatenessMs: config.ALLOWED_LATENESS_MS,
+    log: (m) => log.warn(m),
+  });
+  await aggregator.start();
+  const gateway = createGateway({
+    config,
+    ...ports,
+    pack: city.pack,
+    ingestor,
+    components: () => ({ aggregator: aggregator.stats }),
+  });
+  const url = await gateway.listen();
+  const sim = config.SIMULATOR
+    ? startLiveSimulator({
+        places: placesOf(city.pack),
+        seed: config.SIM_SEED,
+        rate: config.SIM_RATE,
+        sink: async (events) => {
+          await ingestor.ingest(events.map((value) => ({ ok: true, value })), 'simulator');
+        },
+        onError: (err) => log.warn(`simulator publish failed: ${String(err)}`),
+      })
+    : undefined;
+
+  log.info(
+    `embedded mode: ${city.pack.meta.name} (${city.pack.districts.length} districts, ${city.pack.grids.length} grid cells), simulator ${sim ? 'on' : 'off'}`,
+  );
+  if (config.INGEST_API_KEYS.length === 0) log.info('POST /api/v1/events is closed: set INGEST_API_KEYS to accept events');
+  console.log(`cityops ready: ${url}`);
+
+  onShutdown(log, async () => {
+    await sim?.stop();
+    await gateway.close();
+    await aggregator.stop();
+    await ports.bus.close();
+    await ports.store.close();
+  });
+}

@@ -1,0 +1,2 @@
+export { runEmbedded } from './embedded.js';
+export { runDistributed } from './distributed.js';

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const hostPort = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\]):(\d{1,5})$/;
+
+const brokerList = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .transform((s, ctx) => {
+    const brokers = s.split(',').map((b) => b.trim());
+    for (const b of brokers) {
+      const m = hostPort.exec(b);
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(b)} is not host:port (expected e.g. 127.0.0.1:9092,kafka-2:9092)` });
+        return z.NEVER;
+      }
+    }
+    return brokers;
+  });
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const onOff = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' })
+  .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+const keyList = z
+  .string()
+  .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
+  .pipe(z.array(z.string().min(16, 'each key must be at least 16 characters')).max(100));
+
+/**
+ * Every setting the apps read, by environment variable name. Unset values get the safe
+ * default; a set value that does not parse stops start-up with a message naming the variable.
+ */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(8080),
+  KAFKA_BROKERS: brokerList.optional(),
+  KAFKA_CLIENT_ID: z.string().trim().min(1).default('cityops'),
+  REDIS_URL: redisUrl.optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]{0,64}$/, 'letters, digits, : _ - only').default('cityops:'),
+  CITY_PACK: z.string().trim().min(1).optional(),
+  INGEST_API_KEYS: keyList.default([]),
+  MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  ALLOWED_LATENESS_MS: int(0, 24 * 3600 * 1000).default(5 * 60 * 1000),
+  MAX_CLOCK_SKEW_MS: int(0, 3600 * 1000).default(2 * 60 * 1000),
+  DEDUPE_TTL_MS: int(1000, 24 * 3600 * 1000).default(10 * 60 * 1000),
+  DELTA_INTERVAL_MS: int(50, 10_000).default(250),
+  STALE_AFTER_MS: int(1000, 3600 * 1000).default(10_000),
+  AGGREGATOR_GROUP: z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, . _ - only').default('cityops.aggregator.v1'),
+  SIMULATOR: onOff.default(true),
+  SIM_RATE: int(1, 100_000).default(200),
+  SIM_SEED: int(0, 2 ** 31 - 1).default(42),
+});
+
+export type Env = z.output<typeof EnvSchema>;

@@ -1,0 +1,35 @@
+import { EmbeddedBus, KafkaBus, type Bus } from '@cityops/bus';
+import type { Config } from '@cityops/config';
+import { DEFAULT_PARTITIONS, type TopicName } from '@cityops/schema';
+import { MemoryStore, RedisStore, type Store } from '@cityops/store';
+
+export interface Ports {
+  bus: Bus;
+  store: Store;
+}
+
+/**
+ * Opens the bus and the store for the configured mode: Kafka + Redis when distributed,
+ * the embedded log + memory store otherwise. Fails fast (seconds) with a code naming what
+ * could not be reached. Creates the project's topics if they are missing.
+ */
+export async function openPorts(config: Config, clientId: string): Promise<Ports> {
+  let bus: Bus;
+  let store: Store;
+  if (config.mode === 'distributed') {
+    bus = await KafkaBus.connect({ brokers: config.KAFKA_BROKERS!, clientId: `${config.KAFKA_CLIENT_ID}-${clientId}` });
+    try {
+      store = await RedisStore.connect({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX });
+    } catch (err) {
+      await bus.close();
+      throw err;
+    }
+  } else {
+    bus = new EmbeddedBus();
+    store = new MemoryStore();
+  }
+  await bus.ensureTopics(
+    (Object.entries(DEFAULT_PARTITIONS) as Array<[TopicName, number]>).map(([topic, partitions]) => ({ topic, partitions })),
+  );
+  return { bus, store };
+}

@@ -1,0 +1,35 @@
+import type { Logger } from './log.js';
+
+/**
+ * Runs `stop` once on SIGINT/SIGTERM, then exits 0 (or 1 if stopping failed). A second signal
+ * while stopping exits at once, so Ctrl-C twice always ends the process.
+ */
+export function onShutdown(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    const timer = setTimeout(() => {
+      log.error('did not stop within 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    timer.unref();
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error(`stopping failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+/** For an app's main: report a start-up failure on one line and exit non-zero. */
+export function exitOnStartupError(log: Logger, err: unknown): never {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? ` [${String((err as { code: unknown }).code)}]` : '';
+  log.error(`start-up failed${code}: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
