@@ -26,16 +26,13 @@ export function murmur2(key: string | Uint8Array): number {
     h = Math.imul(h, M) ^ k;
   }
   const tail = length & ~3;
-  switch (length % 4) {
-    case 3:
-      h ^= data[tail + 2]! << 16;
-    // falls through
-    case 2:
-      h ^= data[tail + 1]! << 8;
-    // falls through
-    case 1:
-      h ^= data[tail]!;
-      h = Math.imul(h, M);
+  // Java's switch falls through from 3 to 2 to 1; spelled out, as strict TS forbids fall-through.
+  const rest = length % 4;
+  if (rest > 0) {
+    if (rest === 3) h ^= data[tail + 2]! << 16;
+    if (rest >= 2) h ^= data[tail + 1]! << 8;
+    h ^= data[tail]!;
+    h = Math.imul(h, M);
   }
   h ^= h >>> 13;
   h = Math.imul(h, M);
