@@ -10,6 +10,8 @@ import type { Ingestor } from '@cityops/ingest';
 import { ErrorCodes } from '@cityops/schema';
 import type { Store } from '@cityops/store';
 import { dashboardDir } from './dashboard-files.js';
+import { DeadLetterTail } from './dead-letter-tail.js';
+import { requireApiKey } from './routes/api-key.js';
 import { cityRoute } from './routes/city.js';
 import { eventsRoute } from './routes/events.js';
 import { VITALS_CHANNEL, VitalsChannel } from './vitals-channel.js';
@@ -75,6 +77,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     res.json(snap);
   });
 
+  const deadLetters = new DeadLetterTail(bus);
+  app.get('/api/v1/dead-letters', requireApiKey(config.INGEST_API_KEYS), (req, res) => {
+    const limit = Math.min(500, Math.max(1, Number(req.query.limit) || 100));
+    res.json({ deadLetters: deadLetters.recent(limit) });
+  });
+
   app.use(cityRoute(pack));
   app.use(eventsRoute({ ingestor: deps.ingestor, bus, apiKeys: config.INGEST_API_KEYS, maxBodyBytes: config.MAX_BODY_BYTES }));
 
@@ -113,6 +121,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     vitals,
     async listen() {
       await vitals.start();
+      await deadLetters.start();
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(config.PORT, config.HOST, () => resolve());
@@ -123,6 +132,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     async close() {
       vitals.stop();
+      await deadLetters.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { ErrorCodes, deadLetter, isCityopsError, Topics } from '@cityops/schema';
 import { parseBody, type Ingestor } from '@cityops/ingest';
 import type { Bus } from '@cityops/bus';
+import { requireApiKey } from './api-key.js';
 
 export interface EventsRouteOptions {
   ingestor: Ingestor;
@@ -20,17 +20,10 @@ export interface EventsRouteOptions {
  */
 export function eventsRoute(opts: EventsRouteOptions): Router {
   const router = express.Router();
-  const keys = opts.apiKeys.map((k) => Buffer.from(k));
 
   router.post(
     '/api/v1/events',
-    (req, res, next) => {
-      if (!authorized(req.get('x-api-key') ?? bearer(req.get('authorization')), keys)) {
-        res.status(401).json({ code: ErrorCodes.HTTP_UNAUTHORIZED, message: 'an API key from INGEST_API_KEYS is required (X-API-Key header)' });
-        return;
-      }
-      next();
-    },
+    requireApiKey(opts.apiKeys),
     express.text({ type: () => true, limit: opts.maxBodyBytes }),
     async (req, res, next) => {
       try {
@@ -60,17 +53,4 @@ export function eventsRoute(opts: EventsRouteOptions): Router {
     },
   );
   return router;
-}
-
-function bearer(header: string | undefined): string | undefined {
-  const m = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
-  return m?.[1];
-}
-
-function authorized(given: string | undefined, keys: Buffer[]): boolean {
-  if (!given) return false;
-  const g = Buffer.from(given);
-  let ok = false;
-  for (const k of keys) if (k.length === g.length && timingSafeEqual(k, g)) ok = true;
-  return ok;
 }
