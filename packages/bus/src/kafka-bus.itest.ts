@@ -1,0 +1,58 @@
+import { realInfra } from '@cityops/testkit';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runBusContract } from './contract/bus-contract.js';
+import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
+import type { BusLogger } from './logger.js';
+
+const { kafkaBrokers } = realInfra();
+const warnings: string[] = [];
+const collecting: BusLogger = { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+
+// Short group timings: the broker runs with group.initial.rebalance.delay.ms=0, and members
+// notice rebalances within a fetch wait.
+const fast: KafkaBusOptions = {
+  brokers: kafkaBrokers,
+  clientId: 'bus-itest',
+  sessionTimeoutMs: 6_000,
+  heartbeatIntervalMs: 300,
+  rebalanceTimeoutMs: 6_000,
+  maxWaitTimeMs: 100,
+  retryBackoffMs: 100,
+  logger: collecting,
+};
+
+const admin = new Kafka({ brokers: kafkaBrokers, clientId: 'bus-itest-cleanup', logLevel: logLevel.NOTHING }).admin();
+afterAll(() => admin.disconnect());
+
+runBusContract('KafkaBus', () => KafkaBus.connect(fast), {
+  async cleanup({ topics, groups }) {
+    await admin.connect();
+    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => {});
+    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => {});
+  },
+});
+
+describe('KafkaBus', () => {
+  it('fails fast with E_BUS_UNAVAILABLE naming the brokers when none is reachable', async () => {
+    const started = Date.now();
+    const err = await KafkaBus.connect({ brokers: ['127.0.0.1:1'], logger: collecting, connectionTimeoutMs: 1_000, retries: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'E_BUS_UNAVAILABLE' });
+    expect(String((err as Error).message)).toContain('127.0.0.1:1');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('reports health from the cluster, and unhealthy without hanging when the broker is unreachable', async () => {
+    const bus = new KafkaBus(fast);
+    expect(await bus.health()).toMatchObject({ ok: true });
+    await bus.close();
+    const down = new KafkaBus({ brokers: ['127.0.0.1:1'], logger: collecting, connectionTimeoutMs: 500, retries: 1, healthTimeoutMs: 1_500 });
+    const started = Date.now();
+    expect(await down.health()).toMatchObject({ ok: false });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await down.close();
+  });
+});
