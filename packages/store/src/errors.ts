@@ -7,6 +7,13 @@ export function conflict(batch: VitalsBatch, storedNextOffset: number): CityopsE
   return new CityopsError(
     ErrorCodes.STORE_OFFSET_CONFLICT,
     `batch [${batch.fromOffset}, ${batch.nextOffset}) of ${partitionKey(batch.topic, batch.partition)} overlaps what group ${batch.group} already applied (next offset ${storedNextOffset}); re-read progress and rebuild the batch`,
-    { group: batch.group, topic: batch.topic, partition: batch.partition, fromOffset: batch.fromOffset, nextOffset: batch.nextOffset, storedNextOffset },
+    {
+      group: batch.group,
+      topic: batch.topic,
+      partition: batch.partition,
+      fromOffset: batch.fromOffset,
+      nextOffset: batch.nextOffset,
+      storedNextOffset,
+    },
   );
 }

@@ -1,4 +1,12 @@
-export type { ApplyResult, CounterIncrement, PartitionProgress, Store, StoreHealth, VitalsBatch, VitalsRead } from './port.js';
+export type {
+  ApplyResult,
+  CounterIncrement,
+  PartitionProgress,
+  Store,
+  StoreHealth,
+  VitalsBatch,
+  VitalsRead,
+} from './port.js';
 export { MemoryStore, DEFAULT_BUCKET_TTL_MS } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { RedisStore } from './redis-store.js';

@@ -12,9 +12,21 @@ describe('MemoryStore', () => {
     const store = new MemoryStore({ bucketTtlMs: 100, sweepIntervalMs: 50 });
     try {
       for (let i = 0; i < 50; i++) {
-        await store.applyVitals({ group: 'g', topic: 't', partition: 0, fromOffset: i, nextOffset: i + 1, increments: [{ bucket: i * 60_000, field: 'n', by: 1 }], watermark: null, dropped: {} });
+        await store.applyVitals({
+          group: 'g',
+          topic: 't',
+          partition: 0,
+          fromOffset: i,
+          nextOffset: i + 1,
+          increments: [{ bucket: i * 60_000, field: 'n', by: 1 }],
+          watermark: null,
+          dropped: {},
+        });
       }
-      await store.claimEventIds(Array.from({ length: 100 }, (_, i) => `s/${i}`), 100);
+      await store.claimEventIds(
+        Array.from({ length: 100 }, (_, i) => `s/${i}`),
+        100,
+      );
       expect(store.stats()).toEqual({ groups: 1, buckets: 50, claims: 100 });
       await new Promise((r) => setTimeout(r, 300));
       expect(store.stats()).toEqual({ groups: 1, buckets: 0, claims: 0 });

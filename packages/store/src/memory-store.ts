@@ -41,7 +41,8 @@ export class MemoryStore implements Store {
 
   constructor(options: MemoryStoreOptions = {}) {
     this.ttlMs = options.bucketTtlMs ?? DEFAULT_BUCKET_TTL_MS;
-    if (!(Number.isSafeInteger(this.ttlMs) && this.ttlMs > 0)) throw new RangeError(`bucketTtlMs must be a positive integer, got ${this.ttlMs}`);
+    if (!(Number.isSafeInteger(this.ttlMs) && this.ttlMs > 0))
+      throw new RangeError(`bucketTtlMs must be a positive integer, got ${this.ttlMs}`);
     const every = options.sweepIntervalMs ?? Math.min(this.ttlMs, 60_000);
     this.sweepTimer = setInterval(() => this.sweep(), every);
     this.sweepTimer.unref();
@@ -65,7 +66,9 @@ export class MemoryStore implements Store {
       const counters = this.liveBucket(state, start, now)?.counters;
       for (const [field, sum] of fields) values.push(checked((counters?.get(field) ?? 0) + sum, field));
     }
-    const droppedWrites = Object.entries(batch.dropped).map(([reason, n]) => [reason, checked((state.dropped.get(reason) ?? 0) + n, reason)] as const);
+    const droppedWrites = Object.entries(batch.dropped).map(
+      ([reason, n]) => [reason, checked((state.dropped.get(reason) ?? 0) + n, reason)] as const,
+    );
 
     let w = 0;
     for (const [start, fields] of sums) {
@@ -75,7 +78,10 @@ export class MemoryStore implements Store {
       for (const field of fields.keys()) bucket.counters.set(field, values[w++]!);
     }
     for (const [reason, n] of droppedWrites) state.dropped.set(reason, n);
-    const watermark = batch.watermark === null ? (stored?.watermark ?? null) : Math.max(batch.watermark, stored?.watermark ?? batch.watermark);
+    const watermark =
+      batch.watermark === null
+        ? (stored?.watermark ?? null)
+        : Math.max(batch.watermark, stored?.watermark ?? batch.watermark);
     state.progress.set(key, { nextOffset: batch.nextOffset, watermark });
     state.updatedAt = now;
     return 'applied';
@@ -126,7 +132,9 @@ export class MemoryStore implements Store {
   }
 
   async health(): Promise<StoreHealth> {
-    return this.closed ? { ok: false, detail: 'memory store is closed' } : { ok: true, detail: 'embedded memory store' };
+    return this.closed
+      ? { ok: false, detail: 'memory store is closed' }
+      : { ok: true, detail: 'embedded memory store' };
   }
 
   async close(): Promise<void> {
@@ -162,7 +170,8 @@ export class MemoryStore implements Store {
 
   private group(name: string): GroupState {
     let state = this.groups.get(name);
-    if (!state) this.groups.set(name, (state = { buckets: new Map(), progress: new Map(), dropped: new Map(), updatedAt: null }));
+    if (!state)
+      this.groups.set(name, (state = { buckets: new Map(), progress: new Map(), dropped: new Map(), updatedAt: null }));
     return state;
   }
 

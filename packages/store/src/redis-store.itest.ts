@@ -48,7 +48,17 @@ describe('RedisStore', () => {
     const increments = [];
     // record i counts 1 into bucket T0 + (i % 5) minutes
     for (let i = from; i < next; i++) increments.push({ bucket: T0 + (i % 5) * MIN, field: 'events', by: 1 });
-    return { group, topic: 'city.events.v1', partition: 0, fromOffset: from, nextOffset: next, increments, watermark: T0 + next, dropped: { E_EVT_TOO_LATE: next - from }, ...over };
+    return {
+      group,
+      topic: 'city.events.v1',
+      partition: 0,
+      fromOffset: from,
+      nextOffset: next,
+      increments,
+      watermark: T0 + next,
+      dropped: { E_EVT_TOO_LATE: next - from },
+      ...over,
+    };
   };
 
   it.each([
@@ -89,14 +99,25 @@ describe('RedisStore', () => {
     const store = fresh();
     const raw = new Redis(redisUrl);
     raw.defineCommand('applyRaw', { lua: APPLY_VITALS_LUA });
-    const run = (keys: string[], args: string[]) => (raw as unknown as { applyRaw: (n: number, ...a: string[]) => Promise<string> }).applyRaw(keys.length, ...keys, ...args);
+    const run = (keys: string[], args: string[]) =>
+      (raw as unknown as { applyRaw: (n: number, ...a: string[]) => Promise<string> }).applyRaw(
+        keys.length,
+        ...keys,
+        ...args,
+      );
     try {
       const good = batch('g', 0, 2);
       expect(await store.applyVitals(good)).toBe('applied');
       const before = await keysByPrefix(admin, store.keyPrefix);
       const snapshot = await store.readVitals('g', 0, Number.MAX_SAFE_INTEGER);
       const bad = [
-        { ...batch('g', 2, 4), increments: [{ bucket: T0, field: 'events', by: 1 }, { bucket: T0, field: 'events', by: Number.NaN }] },
+        {
+          ...batch('g', 2, 4),
+          increments: [
+            { bucket: T0, field: 'events', by: 1 },
+            { bucket: T0, field: 'events', by: Number.NaN },
+          ],
+        },
         { ...batch('g', 2, 4), increments: [{ bucket: T0, field: 'events', by: 1.5 }] },
         { ...batch('g', 2, 4), dropped: { E: Number.POSITIVE_INFINITY } },
         { ...batch('g', 2, 4), watermark: 1e300 },
@@ -108,10 +129,18 @@ describe('RedisStore', () => {
       const { keys, args } = encodeBatch(store.keyPrefix, batch('g', 2, 4), 60_000);
       expect(await run(keys, [...args.slice(0, -1)])).toMatch(/^invalid:/); // truncated ARGV
       expect(await run(keys.slice(0, -1), args)).toMatch(/^invalid:/); // a bucket key missing
-      expect(await run(keys, args.map((a) => (a === '1' ? '1e0' : a)))).toMatch(/^invalid:/); // non-canonical number
+      expect(
+        await run(
+          keys,
+          args.map((a) => (a === '1' ? '1e0' : a)),
+        ),
+      ).toMatch(/^invalid:/); // non-canonical number
       expect((await keysByPrefix(admin, store.keyPrefix)).sort()).toEqual(before.sort());
       const after = await store.readVitals('g', 0, Number.MAX_SAFE_INTEGER);
-      expect({ ...after, buckets: Object.fromEntries(after.buckets) }).toEqual({ ...snapshot, buckets: Object.fromEntries(snapshot.buckets) });
+      expect({ ...after, buckets: Object.fromEntries(after.buckets) }).toEqual({
+        ...snapshot,
+        buckets: Object.fromEntries(snapshot.buckets),
+      });
     } finally {
       raw.disconnect();
       await store.close();
@@ -167,7 +196,9 @@ describe('RedisStore', () => {
     expect(await restarted.applyVitals(lastApplied!)).toBe('duplicate');
     const r = await restarted.readVitals('agg', 0, Number.MAX_SAFE_INTEGER);
     expect(r.progress['city.events.v1:0']).toEqual({ nextOffset: N, watermark: T0 + N });
-    expect(Object.fromEntries(r.buckets)).toEqual(Object.fromEntries(Array.from({ length: 5 }, (_, m) => [T0 + m * MIN, { events: N / 5 }])));
+    expect(Object.fromEntries(r.buckets)).toEqual(
+      Object.fromEntries(Array.from({ length: 5 }, (_, m) => [T0 + m * MIN, { events: N / 5 }])),
+    );
     expect(r.dropped).toEqual({ E_EVT_TOO_LATE: N });
     console.info(`connection kills: ${N} records, 5 kills, ${restarts} restarts`);
     await store.close();
@@ -207,7 +238,8 @@ describe('RedisStore', () => {
       }
       const settled = await Promise.allSettled(inFlight);
       const failed = settled.filter((o) => o.status === 'rejected');
-      for (const f of failed) expect(isCityopsError((f as PromiseRejectedResult).reason, ErrorCodes.STORE_UNAVAILABLE)).toBe(true);
+      for (const f of failed)
+        expect(isCityopsError((f as PromiseRejectedResult).reason, ErrorCodes.STORE_UNAVAILABLE)).toBe(true);
       lost += failed.length;
       if (crashed) {
         crashes++;
@@ -224,9 +256,13 @@ describe('RedisStore', () => {
     expect(lost).toBeGreaterThan(0);
     const r = await store.readVitals('agg', 0, Number.MAX_SAFE_INTEGER);
     expect(r.progress['city.events.v1:0']?.nextOffset).toBe(N);
-    expect(Object.fromEntries(r.buckets)).toEqual(Object.fromEntries(Array.from({ length: 5 }, (_, m) => [T0 + m * MIN, { events: N / 5 }])));
+    expect(Object.fromEntries(r.buckets)).toEqual(
+      Object.fromEntries(Array.from({ length: 5 }, (_, m) => [T0 + m * MIN, { events: N / 5 }])),
+    );
     expect(r.dropped).toEqual({ E_EVT_TOO_LATE: N });
-    console.info(`process crashes: ${N} records, ${crashes} crashes, ${lost} calls without a reply, ${appliedUnanswered} crashes where Redis had applied batches whose reply was lost`);
+    console.info(
+      `process crashes: ${N} records, ${crashes} crashes, ${lost} calls without a reply, ${appliedUnanswered} crashes where Redis had applied batches whose reply was lost`,
+    );
     await store.close();
   });
 });

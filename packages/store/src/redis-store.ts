@@ -44,7 +44,8 @@ export class RedisStore implements Store {
     this.url = options.url;
     this.keyPrefix = options.keyPrefix ?? 'cityops';
     this.ttlMs = options.bucketTtlMs ?? DEFAULT_BUCKET_TTL_MS;
-    if (!(Number.isSafeInteger(this.ttlMs) && this.ttlMs > 0)) throw new RangeError(`bucketTtlMs must be a positive integer, got ${this.ttlMs}`);
+    if (!(Number.isSafeInteger(this.ttlMs) && this.ttlMs > 0))
+      throw new RangeError(`bucketTtlMs must be a positive integer, got ${this.ttlMs}`);
     const { options: redisOptions, markReady } = connectionOptions(
       {
         connectTimeoutMs: options.connectTimeoutMs ?? 2_000,
@@ -73,7 +74,12 @@ export class RedisStore implements Store {
 
   async readProgress(group: string): Promise<Record<string, PartitionProgress>> {
     const k = groupKeys(this.keyPrefix, group);
-    const [offsets, watermarks] = await this.call('readProgress', () => this.exec([['hgetall', k.offsets], ['hgetall', k.watermarks]]));
+    const [offsets, watermarks] = await this.call('readProgress', () =>
+      this.exec([
+        ['hgetall', k.offsets],
+        ['hgetall', k.watermarks],
+      ]),
+    );
     return progressOf(offsets as Record<string, string>, watermarks as Record<string, string>);
   }
 
@@ -104,7 +110,12 @@ export class RedisStore implements Store {
       // an index entry whose bucket has expired but was not trimmed yet
       if (Object.keys(hash).length > 0) buckets.set(Number(s), numbers(hash));
     });
-    return { buckets, progress: progressOf(offsets, watermarks), updatedAt: updatedAt === null ? null : Number(updatedAt), dropped: numbers(dropped) };
+    return {
+      buckets,
+      progress: progressOf(offsets, watermarks),
+      updatedAt: updatedAt === null ? null : Number(updatedAt),
+      dropped: numbers(dropped),
+    };
   }
 
   async claimEventIds(ids: string[], ttlMs: number): Promise<boolean[]> {
@@ -136,7 +147,10 @@ export class RedisStore implements Store {
       await Promise.race([this.redis.ping(), timeout]);
       return { ok: true, detail: `Redis at ${redactUrl(this.url)} answered PING in ${Date.now() - started} ms` };
     } catch (err) {
-      return { ok: false, detail: `Redis at ${redactUrl(this.url)}: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ok: false,
+        detail: `Redis at ${redactUrl(this.url)}: ${err instanceof Error ? err.message : String(err)}`,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -175,7 +189,10 @@ function numbers(hash: Record<string, string>): Record<string, number> {
   return out;
 }
 
-function progressOf(offsets: Record<string, string>, watermarks: Record<string, string>): Record<string, PartitionProgress> {
+function progressOf(
+  offsets: Record<string, string>,
+  watermarks: Record<string, string>,
+): Record<string, PartitionProgress> {
   const out: Record<string, PartitionProgress> = {};
   for (const [key, next] of Object.entries(offsets)) {
     const wm = watermarks[key];

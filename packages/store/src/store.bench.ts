@@ -21,7 +21,11 @@ const FIELDS = ['events', 'complaints', 'traffic', 'noise', 'waste', 'water', 'l
 
 function increments(seed: number) {
   // 500 records spread over 3 minute buckets and 8 fields, as a partition's batch would be
-  return Array.from({ length: RECORDS }, (_, i) => ({ bucket: T0 + ((seed + i) % 3) * 60_000, field: FIELDS[(seed * 7 + i) % FIELDS.length]!, by: 1 }));
+  return Array.from({ length: RECORDS }, (_, i) => ({
+    bucket: T0 + ((seed + i) % 3) * 60_000,
+    field: FIELDS[(seed * 7 + i) % FIELDS.length]!,
+    by: 1,
+  }));
 }
 
 let offset = 0;
@@ -35,7 +39,16 @@ afterAll(async () => {
 
 describe(`apply a batch of ${RECORDS} increments`, () => {
   bench('RedisStore.applyVitals (Lua, offsets, atomic)', async () => {
-    const batch: VitalsBatch = { group: 'bench', topic: 'city.events.v1', partition: 0, fromOffset: offset, nextOffset: offset + RECORDS, increments: increments(n++), watermark: T0, dropped: {} };
+    const batch: VitalsBatch = {
+      group: 'bench',
+      topic: 'city.events.v1',
+      partition: 0,
+      fromOffset: offset,
+      nextOffset: offset + RECORDS,
+      increments: increments(n++),
+      watermark: T0,
+      dropped: {},
+    };
     offset += RECORDS;
     await store.applyVitals(batch);
   });
@@ -48,7 +61,8 @@ describe(`apply a batch of ${RECORDS} increments`, () => {
 
   bench('raw pipelined HINCRBY of the per-field sums (the strict floor)', async () => {
     const sums = new Map<string, number>();
-    for (const inc of increments(n++)) sums.set(`${inc.bucket}|${inc.field}`, (sums.get(`${inc.bucket}|${inc.field}`) ?? 0) + inc.by);
+    for (const inc of increments(n++))
+      sums.set(`${inc.bucket}|${inc.field}`, (sums.get(`${inc.bucket}|${inc.field}`) ?? 0) + inc.by);
     const p = raw.pipeline();
     for (const [k, by] of sums) {
       const [bucket, field] = k.split('|') as [string, string];

@@ -20,8 +20,10 @@ function isInt(n: unknown, min = -Number.MAX_SAFE_INTEGER): n is number {
 export function validateBatch(batch: VitalsBatch): void {
   if (typeof batch.group !== 'string' || batch.group === '') throw invalidBatch('group must be a non-empty string');
   if (typeof batch.topic !== 'string' || batch.topic === '') throw invalidBatch('topic must be a non-empty string');
-  if (!isInt(batch.partition, 0)) throw invalidBatch(`partition must be an integer >= 0, got ${String(batch.partition)}`);
-  if (!isInt(batch.fromOffset, 0)) throw invalidBatch(`fromOffset must be an integer >= 0, got ${String(batch.fromOffset)}`);
+  if (!isInt(batch.partition, 0))
+    throw invalidBatch(`partition must be an integer >= 0, got ${String(batch.partition)}`);
+  if (!isInt(batch.fromOffset, 0))
+    throw invalidBatch(`fromOffset must be an integer >= 0, got ${String(batch.fromOffset)}`);
   if (!isInt(batch.nextOffset, batch.fromOffset)) {
     throw invalidBatch(`nextOffset must be an integer >= fromOffset, got ${String(batch.nextOffset)}`);
   }

@@ -82,29 +82,73 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     });
 
     it.each([
-      ['a non-finite increment', { increments: [{ bucket: T0, field: 'events', by: 1 }, { bucket: T0, field: 'x', by: Number.POSITIVE_INFINITY }] }],
-      ['a NaN increment', { increments: [{ bucket: T0, field: 'events', by: 1 }, { bucket: T0, field: 'x', by: Number.NaN }] }],
-      ['a fractional increment (counters are integers)', { increments: [{ bucket: T0, field: 'events', by: 0.5 }, { bucket: T0, field: 'events', by: 0.5 }] }],
+      [
+        'a non-finite increment',
+        {
+          increments: [
+            { bucket: T0, field: 'events', by: 1 },
+            { bucket: T0, field: 'x', by: Number.POSITIVE_INFINITY },
+          ],
+        },
+      ],
+      [
+        'a NaN increment',
+        {
+          increments: [
+            { bucket: T0, field: 'events', by: 1 },
+            { bucket: T0, field: 'x', by: Number.NaN },
+          ],
+        },
+      ],
+      [
+        'a fractional increment (counters are integers)',
+        {
+          increments: [
+            { bucket: T0, field: 'events', by: 0.5 },
+            { bucket: T0, field: 'events', by: 0.5 },
+          ],
+        },
+      ],
       ['an unsafe integer increment', { increments: [{ bucket: T0, field: 'events', by: 2 ** 53 }] }],
-      ['an empty field', { increments: [{ bucket: T0, field: 'events', by: 1 }, { bucket: T0, field: '', by: 1 }] }],
+      [
+        'an empty field',
+        {
+          increments: [
+            { bucket: T0, field: 'events', by: 1 },
+            { bucket: T0, field: '', by: 1 },
+          ],
+        },
+      ],
       ['a negative bucket', { increments: [{ bucket: -1, field: 'events', by: 1 }] }],
       ['nextOffset before fromOffset', { fromOffset: 5, nextOffset: 4 }],
       ['a negative offset', { fromOffset: -1 }],
       ['a non-finite watermark', { watermark: Number.NaN }],
       ['a non-finite dropped count', { dropped: { E_EVT_TOO_LATE: 1, E_EVT_SCHEMA: Number.POSITIVE_INFINITY } }],
-    ] as Array<[string, Partial<VitalsBatch>]>)('S2: an invalid batch (%s) changes nothing at all', async (_what, bad) => {
-      await store.applyVitals(batch());
-      const before = await everything();
-      const err = await store.applyVitals(batch({ fromOffset: 3, nextOffset: 6, ...bad })).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(RangeError);
-      expect(plain(await everything())).toEqual(plain(before));
-    });
+    ] as Array<[string, Partial<VitalsBatch>]>)(
+      'S2: an invalid batch (%s) changes nothing at all',
+      async (_what, bad) => {
+        await store.applyVitals(batch());
+        const before = await everything();
+        const err = await store.applyVitals(batch({ fromOffset: 3, nextOffset: 6, ...bad })).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(RangeError);
+        expect(plain(await everything())).toEqual(plain(before));
+      },
+    );
 
     it('S2: a batch that would push a counter out of the safe integer range changes nothing at all', async () => {
       await store.applyVitals(batch({ increments: [{ bucket: T0, field: 'big', by: Number.MAX_SAFE_INTEGER }] }));
       const before = await everything();
       const err = await store
-        .applyVitals(batch({ fromOffset: 3, nextOffset: 4, increments: [{ bucket: T0 + MIN, field: 'events', by: 1 }, { bucket: T0, field: 'big', by: 1 }] }))
+        .applyVitals(
+          batch({
+            fromOffset: 3,
+            nextOffset: 4,
+            increments: [
+              { bucket: T0 + MIN, field: 'events', by: 1 },
+              { bucket: T0, field: 'big', by: 1 },
+            ],
+          }),
+        )
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RangeError);
       expect(plain(await everything())).toEqual(plain(before));
@@ -123,14 +167,21 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     it('S4: a partial overlap is a conflict and changes nothing', async () => {
       await store.applyVitals(batch());
       const before = await everything();
-      const err = await expectCode(store.applyVitals(batch({ fromOffset: 2, nextOffset: 5 })), ErrorCodes.STORE_OFFSET_CONFLICT);
+      const err = await expectCode(
+        store.applyVitals(batch({ fromOffset: 2, nextOffset: 5 })),
+        ErrorCodes.STORE_OFFSET_CONFLICT,
+      );
       expect(err.details).toMatchObject({ storedNextOffset: 3, fromOffset: 2, nextOffset: 5 });
       expect(plain(await everything())).toEqual(plain(before));
     });
 
     it('S5: a gap (fromOffset beyond the stored offset) is applied', async () => {
       await store.applyVitals(batch());
-      expect(await store.applyVitals(batch({ fromOffset: 10, nextOffset: 12, increments: [{ bucket: T0, field: 'events', by: 5 }], dropped: {} }))).toBe('applied');
+      expect(
+        await store.applyVitals(
+          batch({ fromOffset: 10, nextOffset: 12, increments: [{ bucket: T0, field: 'events', by: 5 }], dropped: {} }),
+        ),
+      ).toBe('applied');
       const r = await everything();
       expect(r.progress['city.events.v1:0']?.nextOffset).toBe(12);
       expect(r.buckets.get(T0)?.events).toBe(7);
@@ -160,18 +211,30 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     it('S8: dropped counts add up across batches and reasons', async () => {
       await store.applyVitals(batch({ fromOffset: 0, nextOffset: 1, dropped: { E_EVT_TOO_LATE: 2 } }));
-      await store.applyVitals(batch({ fromOffset: 1, nextOffset: 2, dropped: { E_EVT_TOO_LATE: 3, E_EVT_OUTSIDE_CITY: 1 } }));
+      await store.applyVitals(
+        batch({ fromOffset: 1, nextOffset: 2, dropped: { E_EVT_TOO_LATE: 3, E_EVT_OUTSIDE_CITY: 1 } }),
+      );
       await store.applyVitals(batch({ fromOffset: 2, nextOffset: 3, dropped: {} }));
       expect((await everything()).dropped).toEqual({ E_EVT_TOO_LATE: 5, E_EVT_OUTSIDE_CITY: 1 });
     });
 
     it('S9: readVitals returns exactly the buckets in [from, to] with exact sums', async () => {
       const increments = [];
-      for (let m = 0; m < 10; m++) for (let k = 0; k <= m; k++) increments.push({ bucket: T0 + m * MIN, field: 'events', by: 1 });
-      increments.push({ bucket: T0 + 3 * MIN, field: 'zero', by: 0 }, { bucket: T0 + 4 * MIN, field: 'neg', by: -4 }, { bucket: T0 + 4 * MIN, field: 'max', by: Number.MAX_SAFE_INTEGER });
+      for (let m = 0; m < 10; m++)
+        for (let k = 0; k <= m; k++) increments.push({ bucket: T0 + m * MIN, field: 'events', by: 1 });
+      increments.push(
+        { bucket: T0 + 3 * MIN, field: 'zero', by: 0 },
+        { bucket: T0 + 4 * MIN, field: 'neg', by: -4 },
+        { bucket: T0 + 4 * MIN, field: 'max', by: Number.MAX_SAFE_INTEGER },
+      );
       await store.applyVitals(batch({ increments, nextOffset: 100 }));
       const r = await store.readVitals(group, T0 + 2 * MIN, T0 + 5 * MIN);
-      expect([...r.buckets.keys()].sort((a, b) => a - b)).toEqual([T0 + 2 * MIN, T0 + 3 * MIN, T0 + 4 * MIN, T0 + 5 * MIN]);
+      expect([...r.buckets.keys()].sort((a, b) => a - b)).toEqual([
+        T0 + 2 * MIN,
+        T0 + 3 * MIN,
+        T0 + 4 * MIN,
+        T0 + 5 * MIN,
+      ]);
       expect(Object.fromEntries(r.buckets)).toEqual({
         [T0 + 2 * MIN]: { events: 3 },
         [T0 + 3 * MIN]: { events: 4, zero: 0 },
@@ -186,7 +249,9 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     it('S10: groups are isolated from each other', async () => {
       const other = `${group}-rebuild`;
       await store.applyVitals(batch());
-      expect(await store.applyVitals(batch({ group: other, increments: [{ bucket: T0, field: 'events', by: 9 }] }))).toBe('applied');
+      expect(
+        await store.applyVitals(batch({ group: other, increments: [{ bucket: T0, field: 'events', by: 9 }] })),
+      ).toBe('applied');
       expect((await everything()).buckets.get(T0)).toEqual({ events: 2, complaints: 1 });
       expect((await everything(other)).buckets.get(T0)).toEqual({ events: 9 });
       expect((await everything(other)).dropped).toEqual({ E_EVT_TOO_LATE: 1 });
@@ -203,7 +268,10 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(r.buckets.get(T0)).toEqual({ events: 40, complaints: 20 });
       expect(r.dropped).toEqual({ E_EVT_TOO_LATE: 20 });
       // overlapping batches from two consumers: one wins, the other is told
-      const outcomes = await Promise.allSettled([store.applyVitals(batch({ fromOffset: 60, nextOffset: 63 })), peer.applyVitals(batch({ fromOffset: 61, nextOffset: 64 }))]);
+      const outcomes = await Promise.allSettled([
+        store.applyVitals(batch({ fromOffset: 60, nextOffset: 63 })),
+        peer.applyVitals(batch({ fromOffset: 61, nextOffset: 64 })),
+      ]);
       expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value === 'applied')).toHaveLength(1);
       const rejected = outcomes.filter((o) => o.status === 'rejected');
       for (const o of rejected) expect(isCityopsError(o.reason, ErrorCodes.STORE_OFFSET_CONFLICT)).toBe(true);
@@ -238,10 +306,21 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       const short = await factory({ bucketTtlMs: 600 });
       extra.push(short);
       const s = short.store;
-      await s.applyVitals(batch({ fromOffset: 0, nextOffset: 1, increments: [{ bucket: T0, field: 'events', by: 1 }, { bucket: T0 + MIN, field: 'events', by: 1 }] }));
+      await s.applyVitals(
+        batch({
+          fromOffset: 0,
+          nextOffset: 1,
+          increments: [
+            { bucket: T0, field: 'events', by: 1 },
+            { bucket: T0 + MIN, field: 'events', by: 1 },
+          ],
+        }),
+      );
       await sleep(350);
       // a write to T0 renews it; T0 + MIN is left to expire
-      await s.applyVitals(batch({ fromOffset: 1, nextOffset: 2, increments: [{ bucket: T0, field: 'events', by: 1 }] }));
+      await s.applyVitals(
+        batch({ fromOffset: 1, nextOffset: 2, increments: [{ bucket: T0, field: 'events', by: 1 }] }),
+      );
       await sleep(400);
       const mid = await s.readVitals(group, 0, Number.MAX_SAFE_INTEGER);
       expect(Object.fromEntries(mid.buckets)).toEqual({ [T0]: { events: 2 } });

@@ -163,7 +163,15 @@ export function encodeBatch(prefix: string, batch: VitalsBatch, ttlMs: number): 
   }
   const drops = Object.entries(batch.dropped).flatMap(([reason, n]) => [reason, String(n)]);
   return {
-    keys: [k.offsets, k.watermarks, k.dropped, k.meta, k.index, k.touched, ...[...bucketNo.keys()].map((b) => bucketKey(prefix, batch.group, b))],
+    keys: [
+      k.offsets,
+      k.watermarks,
+      k.dropped,
+      k.meta,
+      k.index,
+      k.touched,
+      ...[...bucketNo.keys()].map((b) => bucketKey(prefix, batch.group, b)),
+    ],
     args: [
       partitionKey(batch.topic, batch.partition),
       String(batch.fromOffset),

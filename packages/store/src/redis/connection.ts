@@ -27,7 +27,10 @@ export interface ConnectionTuning {
  * Commands that were sent but not answered when a connection drops are re-sent after reconnect;
  * that is safe because applyVitals is idempotent by offsets and claims are SET NX.
  */
-export function connectionOptions(tuning: ConnectionTuning, name: string): { options: RedisOptions; markReady: () => void } {
+export function connectionOptions(
+  tuning: ConnectionTuning,
+  name: string,
+): { options: RedisOptions; markReady: () => void } {
   let everReady = false;
   return {
     markReady: () => {
@@ -55,5 +58,9 @@ export function toStoreError(err: unknown, url: string, what: string): unknown {
   if (err instanceof CityopsError) return err;
   if (err instanceof Error && err.name === 'ReplyError') return err;
   const reason = err instanceof Error ? err.message : String(err);
-  return new CityopsError(ErrorCodes.STORE_UNAVAILABLE, `Redis at ${redactUrl(url)} is unavailable (${what}): ${reason}`, { url: redactUrl(url), cause: reason });
+  return new CityopsError(
+    ErrorCodes.STORE_UNAVAILABLE,
+    `Redis at ${redactUrl(url)} is unavailable (${what}): ${reason}`,
+    { url: redactUrl(url), cause: reason },
+  );
 }

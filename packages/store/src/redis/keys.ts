@@ -25,7 +25,14 @@ export function groupTag(prefix: string, group: string): string {
 
 export function groupKeys(prefix: string, group: string): GroupKeys {
   const t = groupTag(prefix, group);
-  return { offsets: `${t}:off`, watermarks: `${t}:wm`, dropped: `${t}:drop`, meta: `${t}:meta`, index: `${t}:idx`, touched: `${t}:touch` };
+  return {
+    offsets: `${t}:off`,
+    watermarks: `${t}:wm`,
+    dropped: `${t}:drop`,
+    meta: `${t}:meta`,
+    index: `${t}:idx`,
+    touched: `${t}:touch`,
+  };
 }
 
 /** HASH field -> counter, for the bucket that starts at `start`; expires `bucketTtlMs` after its last write. */
