@@ -9,7 +9,19 @@ export default defineConfig({
   base: './',
   // workspace packages resolve to their TypeScript sources: no build of @cityops/schema needed
   resolve: { conditions: ['source', ...defaultClientConditions] },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1500 },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 1500,
+    rolldownOptions: {
+      treeshake: {
+        // @cityops/schema's root also builds zod schemas at import time; the screen takes only
+        // types and applyMergePatch from it, so its modules are declared pure and zod stays out.
+        moduleSideEffects: (id: string) => !/[\\/]packages[\\/]schema[\\/]src[\\/]/.test(id) && !id.includes('/zod/'),
+      },
+    },
+  },
   server: {
     proxy: {
       '/api': gateway,

@@ -1,11 +1,18 @@
 /**
+ * Payloads arrive untyped off the wire; `any` here is what lets socket.io-client's `Socket`
+ * fit this interface structurally, with no cast at the call site.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SocketListener = (...args: any[]) => void;
+
+/**
  * The minimal shape of a socket that the vitals feed needs. A socket.io-client `Socket`
  * satisfies it structurally; tests pass a tiny fake, so the state machine is tested without
  * a server, a browser or socket.io itself.
  */
 export interface FeedSocket {
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: SocketListener): unknown;
+  off(event: string, listener: SocketListener): unknown;
   emit(event: string, ...args: unknown[]): unknown;
   /** true while the transport is up */
   readonly connected: boolean;

@@ -1,21 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { VitalsSnapshot } from '@cityops/schema';
-import type { FeedSocket } from './feed-socket.js';
+import type { FeedSocket, SocketListener } from './feed-socket.js';
 import { VitalsFeed } from './vitals-feed.js';
 
 /** A fake socket: the server side is driven by `serverSends`, client emits are recorded. */
 class FakeSocket implements FeedSocket {
   connected = false;
   readonly emitted: Array<[string, unknown]> = [];
-  private readonly listeners = new Map<string, Set<(...args: never[]) => void>>();
+  private readonly listeners = new Map<string, Set<SocketListener>>();
 
-  on(event: string, listener: (...args: never[]) => void): this {
+  on(event: string, listener: SocketListener): this {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener);
     return this;
   }
-  off(event: string, listener: (...args: never[]) => void): this {
+  off(event: string, listener: SocketListener): this {
     this.listeners.get(event)?.delete(listener);
     return this;
   }

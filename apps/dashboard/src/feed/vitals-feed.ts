@@ -1,7 +1,7 @@
 import { applyMergePatch } from '@cityops/schema';
 import type { Delta, Json, Snapshot, VitalsSnapshot } from '@cityops/schema';
 import { TERMINAL_DISCONNECT_REASONS } from './feed-socket.js';
-import type { FeedSocket, HelloMessage } from './feed-socket.js';
+import type { FeedSocket, HelloMessage, SocketListener } from './feed-socket.js';
 
 export const VITALS_CHANNEL = 'vitals';
 
@@ -84,7 +84,7 @@ export class VitalsFeed {
   private readonly snapshotTimeoutMs: number;
   private readonly now: () => number;
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly handlers: Array<[string, (...args: never[]) => void]>;
+  private readonly handlers: Array<[string, SocketListener]>;
 
   constructor(
     private readonly socket: FeedSocket,

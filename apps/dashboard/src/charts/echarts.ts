@@ -1,0 +1,12 @@
+import * as echarts from 'echarts/core';
+import { BarChart, LineChart, MapChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+// Only what the screen draws, on canvas: a smaller bundle and one renderer for every chart.
+echarts.use([MapChart, BarChart, LineChart, GridComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+
+export { echarts };
+
+/** Stable (module-level) so echarts-for-react never disposes and re-creates a chart on re-render. */
+export const CANVAS_OPTS = { renderer: 'canvas' } as const;

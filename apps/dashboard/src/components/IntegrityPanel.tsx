@@ -1,0 +1,66 @@
+import type { VitalsSnapshot } from '@cityops/schema';
+import type { FeedState, FeedView } from '../feed/vitals-feed.js';
+import { formatAge, formatCount, formatTimeOfIso } from '../format.js';
+import { PanelTitle } from './PanelTitle.js';
+
+interface IntegrityPanelProps {
+  state: FeedState;
+  view: FeedView;
+}
+
+function Row({ zh, en, value, tone }: { zh: string; en: string; value: string; tone?: 'warn' | 'alarm' }) {
+  return (
+    <div className={`kv${tone ? ` kv-${tone}` : ''}`}>
+      <span className="kv-label">
+        <span className="zh">{zh}</span>
+        <span className="en">{en}</span>
+      </span>
+      <span className="kv-value">{value}</span>
+    </div>
+  );
+}
+
+const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** Why the figures can (or cannot) be trusted: watermark, last aggregation, sync and drops. */
+export function IntegrityPanel({ state, view }: IntegrityPanelProps) {
+  const v: VitalsSnapshot | null = state.vitals;
+  const dropped = v ? sum(v.dropped) : null;
+  const sources = v ? Object.entries(v.bySource).sort((a, b) => b[1].m15 - a[1].m15) : [];
+  return (
+    <section className="panel integrity-panel" data-testid="integrity-panel">
+      <PanelTitle zh="数据可信度" en="Data integrity" />
+      <Row zh="事件时间水位" en="Event-time watermark" value={formatTimeOfIso(v?.asOf)} />
+      <Row
+        zh="最近聚合"
+        en="Last aggregation"
+        value={view.ageMs === null ? '—' : `${formatTimeOfIso(v?.updatedAt)} (${formatAge(view.ageMs)})`}
+        {...(view.stale && view.ageMs !== null ? { tone: 'warn' as const } : {})}
+      />
+      <Row
+        zh="迟到丢弃"
+        en="Dropped as late"
+        value={formatCount(dropped)}
+        {...(dropped ? { tone: 'warn' as const } : {})}
+      />
+      <Row
+        zh="同步序号 / 重新同步"
+        en="Sequence / resyncs"
+        value={`${state.seq ?? '—'} / ${state.stats.resyncsSent}`}
+        {...(state.stats.gaps > 0 ? { tone: 'warn' as const } : {})}
+      />
+      <PanelTitle zh="数据源" en="Sources, 15 min" />
+      <div className="sources">
+        {sources.length === 0 ? <div className="empty">—</div> : null}
+        {sources.slice(0, 6).map(([id, c]) => (
+          <div key={id} className="kv">
+            <span className="kv-label">
+              <span className="zh mono">{id}</span>
+            </span>
+            <span className="kv-value">{formatCount(c.m15)}</span>
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}
