@@ -1,4 +1,4 @@
-import { realInfra } from '@cityops/testkit';
+import { eventually, realInfra, uniqueName } from '@cityops/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBusContract } from './contract/bus-contract.js';
@@ -43,6 +43,31 @@ describe('KafkaBus', () => {
     expect(err).toMatchObject({ code: 'E_BUS_UNAVAILABLE' });
     expect(String((err as Error).message)).toContain('127.0.0.1:1');
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('keeps heartbeating through a batch longer than the session timeout, so the batch is neither lost nor redelivered', async () => {
+    const bus = await KafkaBus.connect(fast);
+    const topic = uniqueName('bus-long');
+    const groupId = uniqueName('bus-long-group');
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    await bus.publish(topic, [1, 2, 3].map((i) => ({ key: 'k', value: String(i) })));
+    const deliveries: number[] = [];
+    const sub = await bus.subscribe({
+      groupId,
+      topics: [topic],
+      eachBatch: async (batch) => {
+        deliveries.push(batch.records[0]!.offset);
+        if (deliveries.length === 1) await new Promise((r) => setTimeout(r, (fast.sessionTimeoutMs ?? 6_000) + 2_000));
+      },
+    });
+    await eventually(async () => ((await bus.committedOffsets(groupId, topic))[0] === 3 ? true : undefined), 20_000, 'commit of the long batch');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(deliveries).toEqual([0]);
+    await sub.stop();
+    await bus.close();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => {});
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
   });
 
   it('reports health from the cluster, and unhealthy without hanging when the broker is unreachable', async () => {

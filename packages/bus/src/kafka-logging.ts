@@ -14,6 +14,9 @@ export function quietKafkaLogCreator(logger: BusLogger): logCreator {
     ({ namespace, level, log }) => {
       if (level > logLevel.WARN) return;
       const record = log as Record<string, unknown>;
+      // KafkaBus bounds producer retries on purpose (an unreachable broker must fail, not hang);
+      // downstream dedupes by event id, so the warning about it is noise on every start.
+      if (String(record.message).startsWith('Limiting retries for the idempotent producer')) return;
       const context = CONTEXT_FIELDS.filter((f) => record[f] !== undefined && record[f] !== '')
         .map((f) => `${f}=${String(record[f])}`)
         .join(' ');
