@@ -59,7 +59,7 @@ export const EnvSchema = z.object({
   KAFKA_BROKERS: brokerList.optional(),
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('cityops'),
   REDIS_URL: redisUrl.optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]{0,64}$/, 'letters, digits, : _ - only').default('cityops:'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9:_.-]{1,64}$/, 'letters, digits, : _ . - only').default('cityops'),
   CITY_PACK: z.string().trim().min(1).optional(),
   INGEST_API_KEYS: keyList.default([]),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),

@@ -1,4 +1,4 @@
-import { CityIndex, loadCityPack, taxonomyHasCode, type CityPack } from '@cityops/city';
+import { CityIndex, categoryIndex, loadCityPack, type CityPack } from '@cityops/city';
 import type { Config } from '@cityops/config';
 import { Ingestor } from '@cityops/ingest';
 import type { Ports } from './ports.js';
@@ -16,11 +16,12 @@ export function loadCity(config: Config): City {
 
 /** The ingest path for this app, with the settings from the config. */
 export function createIngestor(config: Config, ports: Ports, city: City): Ingestor {
+  const categories = categoryIndex(city.pack.taxonomy);
   return new Ingestor({
     bus: ports.bus,
     store: ports.store,
     locator: city.index,
-    categoryExists: (code) => taxonomyHasCode(city.pack.taxonomy, code),
+    categoryExists: (code) => categories.has(code),
     dedupeTtlMs: config.DEDUPE_TTL_MS,
     maxClockSkewMs: config.MAX_CLOCK_SKEW_MS,
   });

@@ -1,6 +1,6 @@
 import { EmbeddedBus, KafkaBus, type Bus } from '@cityops/bus';
 import type { Config } from '@cityops/config';
-import { DEFAULT_PARTITIONS, type TopicName } from '@cityops/schema';
+import { CityopsError, DEFAULT_PARTITIONS, ErrorCodes, type TopicName } from '@cityops/schema';
 import { MemoryStore, RedisStore, type Store } from '@cityops/store';
 
 export interface Ports {
@@ -19,7 +19,12 @@ export async function openPorts(config: Config, clientId: string): Promise<Ports
   if (config.mode === 'distributed') {
     bus = await KafkaBus.connect({ brokers: config.KAFKA_BROKERS!, clientId: `${config.KAFKA_CLIENT_ID}-${clientId}` });
     try {
-      store = await RedisStore.connect({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX });
+      store = new RedisStore({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX });
+      const health = await store.health();
+      if (!health.ok) {
+        await store.close();
+        throw new CityopsError(ErrorCodes.STORE_UNAVAILABLE, `Redis at ${config.REDIS_URL} is unreachable: ${health.detail ?? 'no answer'}`);
+      }
     } catch (err) {
       await bus.close();
       throw err;

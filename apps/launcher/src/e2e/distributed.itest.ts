@@ -19,10 +19,11 @@ describe('distributed mode, end to end (separate processes on real Kafka and Red
       PORT: '0',
       SIMULATOR: 'off',
       INGEST_API_KEYS: API_KEY,
+      MAX_BODY_BYTES: '65536',
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       REDIS_URL: infra.redisUrl,
       // a fresh namespace and group: this run's counters start at zero
-      REDIS_KEY_PREFIX: `${uniqueName('e2e')}:`,
+      REDIS_KEY_PREFIX: uniqueName('e2e'),
       AGGREGATOR_GROUP: uniqueName('e2e-aggregator'),
     }, 90_000);
   }, 120_000);

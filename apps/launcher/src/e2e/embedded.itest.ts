@@ -6,7 +6,7 @@ import { startApp, type RunningApp } from './start-app.js';
 describe('embedded mode, end to end (one process, no Kafka, no Redis)', () => {
   let app: RunningApp;
   beforeAll(async () => {
-    app = await startApp({ PORT: '0', SIMULATOR: 'off', INGEST_API_KEYS: API_KEY, KAFKA_BROKERS: '', REDIS_URL: '' });
+    app = await startApp({ PORT: '0', SIMULATOR: 'off', INGEST_API_KEYS: API_KEY, MAX_BODY_BYTES: '65536', KAFKA_BROKERS: '', REDIS_URL: '' });
   });
   afterAll(async () => {
     expect(await app.stop()).toBe(0);

@@ -1,0 +1,9 @@
+import { EmbeddedBus } from '@cityops/bus';
+import { MemoryStore } from '@cityops/store';
+import { effectivelyOnceSuite } from './test/effectively-once.js';
+
+effectivelyOnceSuite('the embedded bus and memory store', async () => {
+  const bus = new EmbeddedBus();
+  const store = new MemoryStore();
+  return { bus, store, close: async () => { await bus.close(); await store.close(); } };
+});
