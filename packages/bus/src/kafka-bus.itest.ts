@@ -60,14 +60,17 @@ describe('KafkaBus', () => {
         if (deliveries.length === 1) await new Promise((r) => setTimeout(r, (fast.sessionTimeoutMs ?? 6_000) + 2_000));
       },
     });
-    await eventually(async () => ((await bus.committedOffsets(groupId, topic))[0] === 3 ? true : undefined), 20_000, 'commit of the long batch');
-    await new Promise((r) => setTimeout(r, 500));
-    expect(deliveries).toEqual([0]);
-    await sub.stop();
-    await bus.close();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => {});
-    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    try {
+      await eventually(async () => ((await bus.committedOffsets(groupId, topic))[0] === 3 ? true : undefined), 20_000, 'commit of the long batch');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(deliveries).toEqual([0]);
+    } finally {
+      await sub.stop();
+      await bus.close();
+      await admin.connect();
+      await admin.deleteGroups([groupId]).catch(() => {});
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    }
   });
 
   it('reports health from the cluster, and unhealthy without hanging when the broker is unreachable', async () => {
