@@ -130,9 +130,26 @@ function partition(members: number[], k: number, cells: Cell[], neighbours: numb
   k = Math.max(1, Math.min(k, n));
   const kx = metersPerDegLon(31.2);
   const ky = metersPerDegLat();
-  const px = members.map((m) => cells[m]!.cx * kx);
-  const py = members.map((m) => cells[m]!.cy * ky);
-  const d2 = (i: number, sx: number, sy: number): number => (px[i]! - sx) ** 2 + (py[i]! - sy) ** 2;
+  const px = new Float64Array(n);
+  const py = new Float64Array(n);
+  members.forEach((m, i) => {
+    px[i] = cells[m]!.cx * kx;
+    py[i] = cells[m]!.cy * ky;
+  });
+  /** index of the member nearest to (x, y), skipping `taken` ones */
+  const nearest = (x: number, y: number, taken?: Uint8Array): number => {
+    let bi = -1;
+    let bd = Infinity;
+    for (let i = 0; i < n; i++) {
+      if (taken && taken[i]) continue;
+      const d = (px[i]! - x) ** 2 + (py[i]! - y) ** 2;
+      if (d < bd) {
+        bd = d;
+        bi = i;
+      }
+    }
+    return bi;
+  };
 
   // farthest-point initial seeds from a random start
   const seeds: number[] = [Math.floor(rand() * n)];
@@ -141,55 +158,53 @@ function partition(members: number[], k: number, cells: Cell[], neighbours: numb
     const s = seeds[seeds.length - 1]!;
     let far = 0;
     for (let i = 0; i < n; i++) {
-      best[i] = Math.min(best[i]!, d2(i, px[s]!, py[s]!));
+      const d = (px[i]! - px[s]!) ** 2 + (py[i]! - py[s]!) ** 2;
+      if (d < best[i]!) best[i] = d;
       if (best[i]! > best[far]!) far = i;
     }
     seeds.push(far);
   }
-  let sx = seeds.map((s) => px[s]!);
-  let sy = seeds.map((s) => py[s]!);
+  // a few k-means rounds even out the region sizes
+  const sx = Float64Array.from(seeds, (s) => px[s]!);
+  const sy = Float64Array.from(seeds, (s) => py[s]!);
   const assign = new Int32Array(n);
-  for (let iter = 0; iter < 8; iter++) {
+  const ax = new Float64Array(k);
+  const ay = new Float64Array(k);
+  const an = new Float64Array(k);
+  for (let iter = 0; iter < 6; iter++) {
+    ax.fill(0);
+    ay.fill(0);
+    an.fill(0);
     for (let i = 0; i < n; i++) {
       let bi = 0;
       let bd = Infinity;
       for (let s = 0; s < k; s++) {
-        const d = d2(i, sx[s]!, sy[s]!);
+        const d = (px[i]! - sx[s]!) ** 2 + (py[i]! - sy[s]!) ** 2;
         if (d < bd) {
           bd = d;
           bi = s;
         }
       }
       assign[i] = bi;
+      ax[bi]! += px[i]!;
+      ay[bi]! += py[i]!;
+      an[bi]!++;
     }
-    const ax = new Float64Array(k);
-    const ay = new Float64Array(k);
-    const an = new Float64Array(k);
-    for (let i = 0; i < n; i++) {
-      ax[assign[i]!]! += px[i]!;
-      ay[assign[i]!]! += py[i]!;
-      an[assign[i]!]!++;
-    }
-    sx = sx.map((v, s) => (an[s]! > 0 ? ax[s]! / an[s]! : v));
-    sy = sy.map((v, s) => (an[s]! > 0 ? ay[s]! / an[s]! : v));
-  }
-  // snap each centroid to its nearest member cell, avoiding two seeds on one cell
-  const local = new Map<number, number>(members.map((m, i) => [m, i]));
-  const taken = new Set<number>();
-  const seedCells: number[] = [];
-  for (let s = 0; s < k; s++) {
-    let bi = -1;
-    let bd = Infinity;
-    for (let i = 0; i < n; i++) {
-      if (taken.has(i)) continue;
-      const d = d2(i, sx[s]!, sy[s]!);
-      if (d < bd) {
-        bd = d;
-        bi = i;
+    for (let s = 0; s < k; s++) {
+      if (an[s]! > 0) {
+        sx[s] = ax[s]! / an[s]!;
+        sy[s] = ay[s]! / an[s]!;
       }
     }
-    taken.add(bi);
-    seedCells.push(bi);
+  }
+  // snap each centroid to its nearest member cell, never two seeds on one cell
+  const local = new Map<number, number>(members.map((m, i) => [m, i]));
+  const taken = new Uint8Array(n);
+  const seedCells: number[] = [];
+  for (let s = 0; s < k; s++) {
+    const i = nearest(sx[s]!, sy[s]!, taken);
+    taken[i] = 1;
+    seedCells.push(i);
   }
   // multi-source BFS, one ring at a time per region so regions grow at the same pace
   const region = new Int32Array(n).fill(-1);
@@ -219,7 +234,8 @@ function partition(members: number[], k: number, cells: Cell[], neighbours: numb
     let bs = 0;
     let bd = Infinity;
     for (let s = 0; s < k; s++) {
-      const d = d2(i, px[seedCells[s]!]!, py[seedCells[s]!]!);
+      const c = seedCells[s]!;
+      const d = (px[i]! - px[c]!) ** 2 + (py[i]! - py[c]!) ** 2;
       if (d < bd) {
         bd = d;
         bs = s;

@@ -56,3 +56,36 @@ describe('CityIndex roads and loading zones', () => {
     expect(idx.inLoadingZone(122.5, 31.0)).toBeNull();
   });
 });
+
+describe('CityIndex borders and coverage', () => {
+  it('locates the centre of every grid cell to that cell', () => {
+    const wrong = pack.grids.filter((g) => {
+      const ring = g.geometry.type === 'Polygon' ? g.geometry.coordinates[0]! : g.geometry.coordinates[0]![0]!;
+      const cx = (ring[0]![0] + ring[2]![0]) / 2;
+      const cy = (ring[0]![1] + ring[2]![1]) / 2;
+      const r = idx.locate(cx, cy);
+      return !r.inside || r.gridId !== g.id;
+    });
+    expect(wrong.map((g) => g.id)).toEqual([]);
+  });
+
+  it('gives a point on the edge shared by two cells to exactly the east one (half-open cells)', () => {
+    const cell = pack.grids.find((g) => g.id === (idx.locate(121.4737, 31.2304) as { gridId: string }).gridId)!;
+    const ring = cell.geometry.coordinates[0] as [number, number][];
+    const east = Math.max(...ring.map((p) => p[0]));
+    const midY = (Math.min(...ring.map((p) => p[1])) + Math.max(...ring.map((p) => p[1]))) / 2;
+    const onEdge = idx.locate(east, midY);
+    const justEast = idx.locate(east + 1e-9, midY);
+    expect(onEdge.inside && justEast.inside).toBe(true);
+    expect(onEdge).toEqual(justEast);
+    expect(onEdge).not.toEqual(idx.locate(east - 1e-9, midY));
+  });
+
+  it('puts a point just across the Huangpu–Pudong border on each side', () => {
+    // the Huangpu river is the border near the Bund: Lujiazui is in Pudong
+    const r = idx.locate(121.505, 31.24);
+    expect(r.inside && r.districtId).toBe('sh-pudong');
+    const bund = idx.locate(121.49, 31.24);
+    expect(bund.inside && bund.districtId).toBe('sh-huangpu');
+  });
+});

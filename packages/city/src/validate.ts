@@ -215,7 +215,31 @@ export function areasOverlap(a: AreaGeometry, b: AreaGeometry): boolean {
   for (const s of rb) for (const p of s) if (strictlyInside(p, a, ra)) return true;
   for (const poly of polygonsOf(a)) if (strictlyInside(interiorPoint(poly[0]!), b, rb)) return true;
   for (const poly of polygonsOf(b)) if (strictlyInside(interiorPoint(poly[0]!), a, ra)) return true;
-  return false;
+  // Shapes that only share collinear edges and vertices (a cell shifted half a cell along a row)
+  // escape every test above; a point just inside the middle of each edge catches them.
+  return edgeProbes(a, ra).some((p) => strictlyInside(p, b, rb)) || edgeProbes(b, rb).some((p) => strictlyInside(p, a, ra));
+}
+
+/** For each edge, a point a hair inside the area, next to the edge's midpoint. */
+function edgeProbes(g: AreaGeometry, rings: Ring[]): Position[] {
+  const box = geometryBBox(g);
+  const eps = Math.max(box[2] - box[0], box[3] - box[1]) * 1e-6;
+  const probes: Position[] = [];
+  for (const r of rings) {
+    for (let i = 0; i < r.length - 1; i++) {
+      const [ax, ay] = r[i]!;
+      const [bx, by] = r[i + 1]!;
+      const len = Math.hypot(bx - ax, by - ay);
+      if (len === 0) continue;
+      const nx = (-(by - ay) / len) * eps;
+      const ny = ((bx - ax) / len) * eps;
+      const mx = (ax + bx) / 2;
+      const my = (ay + by) / 2;
+      if (pointInGeometry(mx + nx, my + ny, g)) probes.push([mx + nx, my + ny]);
+      else if (pointInGeometry(mx - nx, my - ny, g)) probes.push([mx - nx, my - ny]);
+    }
+  }
+  return probes;
 }
 
 /** Find the first pair of overlapping grid cells, using a bucket grid over their bounding boxes. */
