@@ -1,7 +1,8 @@
 /**
  * JSON merge patch (RFC 7396) between two plain JSON states: the gateway sends only what
- * changed, a screen applies it. `null` in a patch deletes a key, so states must not hold nulls
- * at keys that are later deleted; leaves that are null stay null (written as an explicit value).
+ * changed, a screen applies it. `null` in a patch deletes a key, so a value that *changes to*
+ * null cannot be expressed and is left out of the patch: states sent this way may start with
+ * null (`asOf` before the first event) but must never go back to null.
  */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -23,7 +24,7 @@ export function diffMergePatch(prev: Json, next: Json): Json | undefined {
   for (const [key, value] of Object.entries(next)) {
     const sub = key in prev ? diffMergePatch(prev[key] as Json, value) : value;
     if (sub !== undefined) {
-      // an explicit null leaf cannot be expressed in a merge patch; it is sent as the whole parent
+      // a change to null cannot be expressed (null deletes); see the note above
       if (sub === null && key in prev && value === null) continue;
       patch[key] = sub;
       changed = true;

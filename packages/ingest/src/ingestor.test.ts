@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EmbeddedBus, type RecordBatch } from '@cityops/bus';
+import { CityIndex, categoryIndex, loadCityPack } from '@cityops/city';
+import { Topics, isCityopsError } from '@cityops/schema';
+import { MemoryStore } from '@cityops/store';
+import { eventually } from '@cityops/testkit';
+import { Ingestor, type IngestItem } from './ingestor.js';
+
+const pack = loadCityPack();
+const index = new CityIndex(pack);
+const categories = categoryIndex(pack.taxonomy);
+const NOW = Date.UTC(2026, 10, 22, 1, 0, 0);
+
+function event(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    v: 1,
+    id,
+    source: 'test-src',
+    type: 'sensor.reading',
+    eventTime: new Date(NOW - 1000).toISOString(),
+    location: { lon: 121.4737, lat: 31.2304 },
+    category: { kind: 'part', code: 'P.01.01' },
+    payload: { sensorId: 's1', kind: 'water_level', value: 0.4, unit: 'm' },
+    ...extra,
+  };
+}
+const items = (...values: unknown[]): IngestItem[] => values.map((value) => ({ ok: true, value }));
+
+async function readAll(bus: EmbeddedBus, topic: string): Promise<RecordBatch['records']> {
+  const end = await bus.endOffsets(topic);
+  const total = Object.values(end).reduce((a, b) => a + b, 0);
+  const out: RecordBatch['records'] = [];
+  const sub = await bus.replay({ topic, eachBatch: async (b) => void out.push(...b.records) });
+  await eventually(() => (out.length >= total ? true : undefined), 5000, 'records');
+  await sub.stop();
+  return out;
+}
+
+describe('Ingestor', () => {
+  let bus: EmbeddedBus;
+  let store: MemoryStore;
+  let ingestor: Ingestor;
+  beforeEach(async () => {
+    bus = new EmbeddedBus();
+    store = new MemoryStore();
+    await bus.ensureTopics([
+      { topic: Topics.events, partitions: 4 },
+      { topic: Topics.dlq, partitions: 1 },
+    ]);
+    ingestor = new Ingestor({
+      bus,
+      store,
+      locator: index,
+      categoryExists: (c) => categories.has(c),
+      dedupeTtlMs: 60_000,
+      maxClockSkewMs: 120_000,
+      now: () => NOW,
+    });
+  });
+  afterEach(async () => {
+    await bus.close();
+    await store.close();
+  });
+
+  it('publishes valid events with the grid chain resolved, keyed by grid cell, with ingestTime set', async () => {
+    const result = await ingestor.ingest(items(event('a')), 'test');
+    expect(result).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const [record] = await readAll(bus, Topics.events);
+    const published = JSON.parse(record!.value);
+    const where = index.locate(121.4737, 31.2304);
+    expect(where.inside).toBe(true);
+    if (!where.inside) return;
+    expect(published.location).toMatchObject({ gridId: where.gridId, districtId: where.districtId, streetId: where.streetId });
+    expect(record!.key).toBe(where.gridId);
+    expect(published.ingestTime).toBe(new Date(NOW).toISOString());
+  });
+
+  it('dead-letters each rejected input with its reason code, and publishes none of them', async () => {
+    const result = await ingestor.ingest(
+      [
+        { ok: false, raw: '{nope', reason: 'line is not valid JSON' },
+        ...items(
+          event('future', { eventTime: new Date(NOW + 600_000).toISOString() }),
+          event('outside', { location: { lon: 0, lat: 0 } }),
+          event('unknown-cat', { category: { kind: 'event', code: 'E.99.99' } }),
+          event('schema', { payload: {} }),
+        ),
+      ],
+      'test',
+    );
+    expect(result.accepted).toBe(0);
+    expect(result.rejected.map((r) => r.code)).toEqual([
+      'E_EVT_NOT_JSON',
+      'E_EVT_FUTURE_TIME',
+      'E_EVT_OUTSIDE_CITY',
+      'E_EVT_UNKNOWN_CATEGORY',
+      'E_EVT_SCHEMA',
+    ]);
+    const dead = (await readAll(bus, Topics.dlq)).map((r) => JSON.parse(r.value));
+    expect(dead.map((d) => d.code)).toEqual(result.rejected.map((r) => r.code));
+    expect(dead[0]).toMatchObject({ source: 'test', raw: '{nope' });
+    expect(await bus.endOffsets(Topics.events)).toEqual({ 0: 0, 1: 0, 2: 0, 3: 0 });
+  });
+
+  it('drops a repeated source/id within the TTL, in the same batch and in a later one', async () => {
+    expect(await ingestor.ingest(items(event('x'), event('x'), event('y')), 'test')).toMatchObject({ accepted: 2, duplicates: 1 });
+    expect(await ingestor.ingest(items(event('x')), 'test')).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await ingestor.ingest(items(event('x', { source: 'other-src' })), 'test')).toMatchObject({ accepted: 1 });
+  });
+
+  it('releases its dedupe claims when publishing fails, so the source can retry', async () => {
+    await bus.close();
+    await expect(ingestor.ingest(items(event('retry-me')), 'test')).rejects.toSatisfy((e) => isCityopsError(e, 'E_BUS_UNAVAILABLE'));
+    expect(await store.claimEventIds(['test-src/retry-me'], 60_000)).toEqual([true]);
+  });
+});
