@@ -3,7 +3,9 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.infra/**', 'artifacts/**', '**/.turbo/**', 'infra/kafka/target/**'] },
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '.infra/**', 'artifacts/**', '**/.turbo/**', 'infra/kafka/target/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,7 +15,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // packages are imported by their root name only, never a deep path into another package
       'no-restricted-imports': ['error', { patterns: ['@cityops/*/*', '**/packages/*/src/**', '**/apps/*/src/**'] }],
-      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'Name what a module exports; no export *.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Name what a module exports; no export *.' },
+      ],
     },
   },
   {

@@ -5,5 +5,12 @@ import { effectivelyOnceSuite } from './test/effectively-once.js';
 effectivelyOnceSuite('the embedded bus and memory store', async () => {
   const bus = new EmbeddedBus();
   const store = new MemoryStore();
-  return { bus, store, close: async () => { await bus.close(); await store.close(); } };
+  return {
+    bus,
+    store,
+    close: async () => {
+      await bus.close();
+      await store.close();
+    },
+  };
 });

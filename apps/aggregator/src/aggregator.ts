@@ -71,7 +71,10 @@ export class Aggregator {
     if (records.length === 0) return;
     const built = buildBatch(records, progress, this.opts.allowedLatenessMs);
     if (built.deadLetters.length) {
-      await this.opts.bus.publish(Topics.dlq, built.deadLetters.map((value) => ({ key: 'aggregator', value })));
+      await this.opts.bus.publish(
+        Topics.dlq,
+        built.deadLetters.map((value) => ({ key: 'aggregator', value })),
+      );
     }
     try {
       const result = await this.opts.store.applyVitals({

@@ -6,13 +6,23 @@ import { buildBatch } from './build-batch.js';
 const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
 let offset = 0;
 function rec(t: number, district = 'sh-huangpu', source = 'sim', extra: Record<string, unknown> = {}): ConsumedRecord {
-  const value = JSON.stringify({ eventTime: new Date(t).toISOString(), source, type: 'sensor.reading', location: { districtId: district }, ...extra });
+  const value = JSON.stringify({
+    eventTime: new Date(t).toISOString(),
+    source,
+    type: 'sensor.reading',
+    location: { districtId: district },
+    ...extra,
+  });
   return { topic: 'city.events.v1', partition: 0, offset: offset++, key: 'g', value, timestamp: t };
 }
 
 describe('buildBatch', () => {
   it('sums increments per bucket and field, so the store work follows distinct counters, not events', () => {
-    const built = buildBatch([rec(T0), rec(T0 + 1000), rec(T0 + 2000, 'sh-xuhui')], { nextOffset: 0, watermark: null }, 60_000);
+    const built = buildBatch(
+      [rec(T0), rec(T0 + 1000), rec(T0 + 2000, 'sh-xuhui')],
+      { nextOffset: 0, watermark: null },
+      60_000,
+    );
     const b = bucketOf(T0);
     const byField = Object.fromEntries(built.increments.map((i) => [`${i.bucket}|${i.field}`, i.by]));
     expect(byField).toEqual({

@@ -40,7 +40,14 @@ export function buildBatch(
     if (typeof e === 'string') {
       dropped[ErrorCodes.EVT_SCHEMA] = (dropped[ErrorCodes.EVT_SCHEMA] ?? 0) + 1;
       deadLetters.push(
-        JSON.stringify(deadLetter(ErrorCodes.EVT_SCHEMA, `${record.topic}/${record.partition}@${record.offset}: ${e}`, 'kafka', record.value)),
+        JSON.stringify(
+          deadLetter(
+            ErrorCodes.EVT_SCHEMA,
+            `${record.topic}/${record.partition}@${record.offset}: ${e}`,
+            'kafka',
+            record.value,
+          ),
+        ),
       );
       continue;
     }

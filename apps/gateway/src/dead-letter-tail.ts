@@ -25,7 +25,15 @@ export class DeadLetterTail {
           try {
             this.ring.push({ ...(JSON.parse(r.value) as DeadLetter), partition: r.partition, offset: r.offset });
           } catch {
-            this.ring.push({ code: 'E_EVT_NOT_JSON', reason: 'dead letter is not JSON', source: 'dlq', receivedAt: new Date(r.timestamp).toISOString(), raw: r.value, partition: r.partition, offset: r.offset });
+            this.ring.push({
+              code: 'E_EVT_NOT_JSON',
+              reason: 'dead letter is not JSON',
+              source: 'dlq',
+              receivedAt: new Date(r.timestamp).toISOString(),
+              raw: r.value,
+              partition: r.partition,
+              offset: r.offset,
+            });
           }
           if (this.ring.length > this.capacity) this.ring.shift();
         }

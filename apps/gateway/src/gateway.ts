@@ -58,7 +58,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const components: Record<string, unknown> = {
       bus: { kind: bus.kind, ...busHealth },
       store: { kind: store.kind, ...storeHealth },
-      vitals: { state: updatedAt === null ? 'empty' : fresh ? 'fresh' : 'stale', updatedAt: snap?.updatedAt ?? null, error: vitals.lastError },
+      vitals: {
+        state: updatedAt === null ? 'empty' : fresh ? 'fresh' : 'stale',
+        updatedAt: snap?.updatedAt ?? null,
+        error: vitals.lastError,
+      },
       ingest: deps.ingestor.stats,
       screens: { connected: io.engine.clientsCount },
       ...deps.components?.(),
@@ -84,7 +88,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   app.use(cityRoute(pack));
-  app.use(eventsRoute({ ingestor: deps.ingestor, bus, apiKeys: config.INGEST_API_KEYS, maxBodyBytes: config.MAX_BODY_BYTES }));
+  app.use(
+    eventsRoute({ ingestor: deps.ingestor, bus, apiKeys: config.INGEST_API_KEYS, maxBodyBytes: config.MAX_BODY_BYTES }),
+  );
 
   const dist = dashboardDir();
   if (dist) {
@@ -94,7 +100,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       res.type('text/plain').send('The dashboard is not built. Run `npm run build` at the repository root.');
     });
   }
-  app.use('/api', (_req, res) => res.status(404).json({ code: ErrorCodes.HTTP_BAD_REQUEST, message: 'no such endpoint' }));
+  app.use('/api', (_req, res) =>
+    res.status(404).json({ code: ErrorCodes.HTTP_BAD_REQUEST, message: 'no such endpoint' }),
+  );
   app.use(errorHandler);
 
   io.on('connection', (socket) => {
@@ -107,7 +115,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (snap) socket.emit('snapshot', snap);
     socket.on('resync', (payload: unknown) => {
       if (!ResyncRequest.safeParse(payload).success) {
-        socket.emit('error-message', { code: ErrorCodes.HTTP_BAD_REQUEST, message: 'resync expects { channel: "vitals" }' });
+        socket.emit('error-message', {
+          code: ErrorCodes.HTTP_BAD_REQUEST,
+          message: 'resync expects { channel: "vitals" }',
+        });
         return;
       }
       const current = vitals.snapshot();
@@ -146,11 +157,21 @@ function noCacheIndex(res: express.Response, path: string): void {
   if (path.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
 }
 
-const errorHandler: ErrorRequestHandler = (err: { type?: string; status?: number; message?: string }, _req, res, _next) => {
+const errorHandler: ErrorRequestHandler = (
+  err: { type?: string; status?: number; message?: string },
+  _req,
+  res,
+  _next,
+) => {
   if (err.type === 'entity.too.large') {
     res.status(413).json({ code: ErrorCodes.HTTP_BODY_TOO_LARGE, message: 'the body is larger than MAX_BODY_BYTES' });
     return;
   }
   const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-  res.status(status).json({ code: ErrorCodes.HTTP_BAD_REQUEST, message: status === 500 ? 'internal error' : (err.message ?? 'bad request') });
+  res
+    .status(status)
+    .json({
+      code: ErrorCodes.HTTP_BAD_REQUEST,
+      message: status === 500 ? 'internal error' : (err.message ?? 'bad request'),
+    });
 };

@@ -7,9 +7,15 @@ import { repoRoot } from '@cityops/testkit';
 function composeConfig(): string {
   const file = join(repoRoot, 'docker-compose.yml');
   try {
-    return execFileSync('docker', ['compose', '-f', file, 'config'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('docker', ['compose', '-f', file, 'config'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch {
-    return execFileSync('docker-compose', ['-f', file, 'config'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('docker-compose', ['-f', file, 'config'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 }
 

@@ -28,7 +28,9 @@ export async function runDistributed(config: Config, log: Logger): Promise<void>
     for (const child of children.values()) child.kill('SIGTERM');
     const timer = setTimeout(() => process.exit(code), 10_000);
     timer.unref();
-    const waitAll = [...children.values()].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))));
+    const waitAll = [...children.values()].map(
+      (c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))),
+    );
     void Promise.all(waitAll).then(() => process.exit(code));
   };
 
@@ -49,7 +51,9 @@ export async function runDistributed(config: Config, log: Logger): Promise<void>
       stopAll(1);
     });
   }
-  log.info(`distributed mode: ${apps.join(', ')} against Kafka ${config.KAFKA_BROKERS!.join(',')} and ${config.REDIS_URL}`);
+  log.info(
+    `distributed mode: ${apps.join(', ')} against Kafka ${config.KAFKA_BROKERS!.join(',')} and ${config.REDIS_URL}`,
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       log.info(`${signal}: stopping the apps`);

@@ -33,7 +33,10 @@ export async function runEmbedded(config: Config, log: Logger): Promise<void> {
         seed: config.SIM_SEED,
         rate: config.SIM_RATE,
         sink: async (events) => {
-          await ingestor.ingest(events.map((value) => ({ ok: true, value })), 'simulator');
+          await ingestor.ingest(
+            events.map((value) => ({ ok: true, value })),
+            'simulator',
+          );
         },
         onError: (err) => log.warn(`simulator publish failed: ${String(err)}`),
       })
@@ -42,7 +45,8 @@ export async function runEmbedded(config: Config, log: Logger): Promise<void> {
   log.info(
     `embedded mode: ${city.pack.meta.name} (${city.pack.districts.length} districts, ${city.pack.grids.length} grid cells), simulator ${sim ? 'on' : 'off'}`,
   );
-  if (config.INGEST_API_KEYS.length === 0) log.info('POST /api/v1/events is closed: set INGEST_API_KEYS to accept events');
+  if (config.INGEST_API_KEYS.length === 0)
+    log.info('POST /api/v1/events is closed: set INGEST_API_KEYS to accept events');
   console.log(`cityops ready: ${url}`);
 
   onShutdown(log, async () => {

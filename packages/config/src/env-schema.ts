@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const hostPort = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\]):(\d{1,5})$/;
+const hostPort =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\]):(\d{1,5})$/;
 
 const brokerList = z
   .string()
@@ -11,7 +12,10 @@ const brokerList = z
     for (const b of brokers) {
       const m = hostPort.exec(b);
       if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) {
-        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(b)} is not host:port (expected e.g. 127.0.0.1:9092,kafka-2:9092)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${JSON.stringify(b)} is not host:port (expected e.g. 127.0.0.1:9092,kafka-2:9092)`,
+        });
         return z.NEVER;
       }
     }
@@ -44,7 +48,12 @@ const onOff = z
 
 const keyList = z
   .string()
-  .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().min(16, 'each key must be at least 16 characters')).max(100));
 
 /**
@@ -59,7 +68,10 @@ export const EnvSchema = z.object({
   KAFKA_BROKERS: brokerList.optional(),
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('cityops'),
   REDIS_URL: redisUrl.optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9:_.-]{1,64}$/, 'letters, digits, : _ . - only').default('cityops'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9:_.-]{1,64}$/, 'letters, digits, : _ . - only')
+    .default('cityops'),
   CITY_PACK: z.string().trim().min(1).optional(),
   INGEST_API_KEYS: keyList.default([]),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
@@ -68,7 +80,10 @@ export const EnvSchema = z.object({
   DEDUPE_TTL_MS: int(1000, 24 * 3600 * 1000).default(10 * 60 * 1000),
   DELTA_INTERVAL_MS: int(50, 10_000).default(250),
   STALE_AFTER_MS: int(1000, 3600 * 1000).default(10_000),
-  AGGREGATOR_GROUP: z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, . _ - only').default('cityops.aggregator.v1'),
+  AGGREGATOR_GROUP: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, . _ - only')
+    .default('cityops.aggregator.v1'),
   SIMULATOR: onOff.default(true),
   SIM_RATE: int(1, 100_000).default(200),
   SIM_SEED: int(0, 2 ** 31 - 1).default(42),

@@ -70,7 +70,11 @@ describe('Ingestor', () => {
     const where = index.locate(121.4737, 31.2304);
     expect(where.inside).toBe(true);
     if (!where.inside) return;
-    expect(published.location).toMatchObject({ gridId: where.gridId, districtId: where.districtId, streetId: where.streetId });
+    expect(published.location).toMatchObject({
+      gridId: where.gridId,
+      districtId: where.districtId,
+      streetId: where.streetId,
+    });
     expect(record!.key).toBe(where.gridId);
     expect(published.ingestTime).toBe(new Date(NOW).toISOString());
   });
@@ -103,14 +107,19 @@ describe('Ingestor', () => {
   });
 
   it('drops a repeated source/id within the TTL, in the same batch and in a later one', async () => {
-    expect(await ingestor.ingest(items(event('x'), event('x'), event('y')), 'test')).toMatchObject({ accepted: 2, duplicates: 1 });
+    expect(await ingestor.ingest(items(event('x'), event('x'), event('y')), 'test')).toMatchObject({
+      accepted: 2,
+      duplicates: 1,
+    });
     expect(await ingestor.ingest(items(event('x')), 'test')).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(await ingestor.ingest(items(event('x', { source: 'other-src' })), 'test')).toMatchObject({ accepted: 1 });
   });
 
   it('releases its dedupe claims when publishing fails, so the source can retry', async () => {
     await bus.close();
-    await expect(ingestor.ingest(items(event('retry-me')), 'test')).rejects.toSatisfy((e) => isCityopsError(e, 'E_BUS_UNAVAILABLE'));
+    await expect(ingestor.ingest(items(event('retry-me')), 'test')).rejects.toSatisfy((e) =>
+      isCityopsError(e, 'E_BUS_UNAVAILABLE'),
+    );
     expect(await store.claimEventIds(['test-src/retry-me'], 60_000)).toEqual([true]);
   });
 });

@@ -129,7 +129,10 @@ export class Ingestor {
       };
     }
     if (this.opts.categoryExists && !this.opts.categoryExists(event.category.code)) {
-      return { code: ErrorCodes.EVT_UNKNOWN_CATEGORY, reason: `category.code: ${event.category.code} is not in the city taxonomy` };
+      return {
+        code: ErrorCodes.EVT_UNKNOWN_CATEGORY,
+        reason: `category.code: ${event.category.code} is not in the city taxonomy`,
+      };
     }
     const where = this.opts.locator.locate(event.location.lon, event.location.lat);
     if (!where.inside) {

@@ -3,8 +3,7 @@
  * behaviour, not on a particular pack implementation (`CityIndex` from @cityops/city fits).
  */
 export type LocateResult =
-  | { inside: true; gridId: string; communityId: string; streetId: string; districtId: string }
-  | { inside: false };
+  { inside: true; gridId: string; communityId: string; streetId: string; districtId: string } | { inside: false };
 
 export interface Locator {
   locate(lon: number, lat: number): LocateResult;

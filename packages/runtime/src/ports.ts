@@ -23,7 +23,10 @@ export async function openPorts(config: Config, clientId: string): Promise<Ports
       const health = await store.health();
       if (!health.ok) {
         await store.close();
-        throw new CityopsError(ErrorCodes.STORE_UNAVAILABLE, `Redis at ${config.REDIS_URL} is unreachable: ${health.detail ?? 'no answer'}`);
+        throw new CityopsError(
+          ErrorCodes.STORE_UNAVAILABLE,
+          `Redis at ${config.REDIS_URL} is unreachable: ${health.detail ?? 'no answer'}`,
+        );
       }
     } catch (err) {
       await bus.close();
@@ -34,7 +37,10 @@ export async function openPorts(config: Config, clientId: string): Promise<Ports
     store = new MemoryStore();
   }
   await bus.ensureTopics(
-    (Object.entries(DEFAULT_PARTITIONS) as Array<[TopicName, number]>).map(([topic, partitions]) => ({ topic, partitions })),
+    (Object.entries(DEFAULT_PARTITIONS) as Array<[TopicName, number]>).map(([topic, partitions]) => ({
+      topic,
+      partitions,
+    })),
   );
   return { bus, store };
 }

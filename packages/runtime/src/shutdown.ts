@@ -29,7 +29,8 @@ export function onShutdown(log: Logger, stop: () => Promise<void>): void {
 
 /** For an app's main: report a start-up failure on one line and exit non-zero. */
 export function exitOnStartupError(log: Logger, err: unknown): never {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? ` [${String((err as { code: unknown }).code)}]` : '';
+  const code =
+    typeof err === 'object' && err !== null && 'code' in err ? ` [${String((err as { code: unknown }).code)}]` : '';
   log.error(`start-up failed${code}: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }

@@ -20,7 +20,11 @@ describe('the canonical envelope', () => {
   });
 
   it('names the failing field path in the reason', () => {
-    const r = parseCityEvent({ ...good, type: 'sensor.reading', payload: { sensorId: 's', kind: 'noise', value: 'loud', unit: 'dB' } });
+    const r = parseCityEvent({
+      ...good,
+      type: 'sensor.reading',
+      payload: { sensorId: 's', kind: 'noise', value: 'loud', unit: 'dB' },
+    });
     expect(r).toMatchObject({ ok: false, code: 'E_EVT_SCHEMA' });
     if (!r.ok) expect(r.reason).toMatch(/payload\.value/);
   });
@@ -34,7 +38,10 @@ describe('the canonical envelope', () => {
   });
 
   it('rejects event times without a time zone, which would be ambiguous', () => {
-    expect(parseCityEvent({ ...good, eventTime: '2026-11-22T08:00:00' })).toMatchObject({ ok: false, code: 'E_EVT_SCHEMA' });
+    expect(parseCityEvent({ ...good, eventTime: '2026-11-22T08:00:00' })).toMatchObject({
+      ok: false,
+      code: 'E_EVT_SCHEMA',
+    });
   });
 
   it('rejects category codes outside the 部件/事件 code pattern and coordinates off the globe', () => {

@@ -7,7 +7,10 @@ describe('merge patch', () => {
   });
 
   it('carries only what changed, and null for removed keys', () => {
-    expect(diffMergePatch({ a: 1, b: { c: 2, d: 3 }, e: 5 }, { a: 1, b: { c: 2, d: 4 } })).toEqual({ b: { d: 4 }, e: null });
+    expect(diffMergePatch({ a: 1, b: { c: 2, d: 3 }, e: 5 }, { a: 1, b: { c: 2, d: 4 } })).toEqual({
+      b: { d: 4 },
+      e: null,
+    });
   });
 
   it('replaces arrays whole', () => {
@@ -16,7 +19,15 @@ describe('merge patch', () => {
 
   it('round-trips: applying the diff of prev→next to prev gives next', () => {
     const prev: Json = { total: { m1: 1, m15: 2 }, by: { a: { m1: 1 }, b: { m1: 2 } }, asOf: 'x', trend: [[1, 2]] };
-    const next: Json = { total: { m1: 3, m15: 2 }, by: { a: { m1: 1 }, c: { m1: 9 } }, asOf: 'y', trend: [[1, 2], [2, 3]] };
+    const next: Json = {
+      total: { m1: 3, m15: 2 },
+      by: { a: { m1: 1 }, c: { m1: 9 } },
+      asOf: 'y',
+      trend: [
+        [1, 2],
+        [2, 3],
+      ],
+    };
     expect(applyMergePatch(prev, diffMergePatch(prev, next)!)).toEqual(next);
   });
 

@@ -1,9 +1,7 @@
 import { CityEvent, ENVELOPE_VERSION } from './envelope.js';
 import { ErrorCodes, type ErrorCode } from './errors.js';
 
-export type ParseResult =
-  | { ok: true; event: CityEvent }
-  | { ok: false; code: ErrorCode; reason: string };
+export type ParseResult = { ok: true; event: CityEvent } | { ok: false; code: ErrorCode; reason: string };
 
 /**
  * Validates anything against the canonical envelope and says why it is rejected.
@@ -37,7 +35,13 @@ export interface DeadLetter {
 
 const MAX_RAW = 16 * 1024;
 
-export function deadLetter(code: ErrorCode, reason: string, source: string, raw: unknown, now = new Date()): DeadLetter {
+export function deadLetter(
+  code: ErrorCode,
+  reason: string,
+  source: string,
+  raw: unknown,
+  now = new Date(),
+): DeadLetter {
   const text = typeof raw === 'string' ? raw : safeStringify(raw);
   return {
     code,

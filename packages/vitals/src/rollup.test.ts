@@ -14,7 +14,12 @@ function readOf(events: Array<{ t: number; d: string; s: string; type: string }>
     for (const f of fieldsOf({ source: e.s, type: e.type, districtId: e.d })) counters[f] = (counters[f] ?? 0) + 1;
     buckets.set(b, counters);
   }
-  return { buckets, progress: { 'city.events.v1:0': { nextOffset: events.length, watermark } }, updatedAt: T0, dropped: {} };
+  return {
+    buckets,
+    progress: { 'city.events.v1:0': { nextOffset: events.length, watermark } },
+    updatedAt: T0,
+    dropped: {},
+  };
 }
 
 describe('rollup', () => {

@@ -74,7 +74,11 @@ export function effectivelyOnceSuite(name: string, open: () => Promise<Backends>
       const agg = new Aggregator({ bus: backends.bus, store, group, topic, allowedLatenessMs: 3_600_000 });
       aggregators.push(agg);
       await agg.start();
-      await eventually(async () => ((await totalFor(backends!.store, group)) === 3000 ? true : undefined), 60_000, '3000 counted');
+      await eventually(
+        async () => ((await totalFor(backends!.store, group)) === 3000 ? true : undefined),
+        60_000,
+        '3000 counted',
+      );
       await new Promise((r) => setTimeout(r, 1000));
       expect(await totalFor(backends.store, group)).toBe(3000);
       expect(store.applies).toBeGreaterThan(4);
@@ -86,15 +90,35 @@ export function effectivelyOnceSuite(name: string, open: () => Promise<Backends>
       const group = uniqueName('agg');
       await backends.bus.ensureTopics([{ topic, partitions: 3 }]);
       await backends.bus.publish(topic, events(topic, 1000, 'restart'));
-      const first = new Aggregator({ bus: backends.bus, store: backends.store, group, topic, allowedLatenessMs: 3_600_000 });
+      const first = new Aggregator({
+        bus: backends.bus,
+        store: backends.store,
+        group,
+        topic,
+        allowedLatenessMs: 3_600_000,
+      });
       await first.start();
-      await eventually(async () => ((await totalFor(backends!.store, group)) === 1000 ? true : undefined), 60_000, 'first 1000');
+      await eventually(
+        async () => ((await totalFor(backends!.store, group)) === 1000 ? true : undefined),
+        60_000,
+        'first 1000',
+      );
       await first.stop();
       await backends.bus.publish(topic, events(topic, 500, 'restart'));
-      const second = new Aggregator({ bus: backends.bus, store: backends.store, group, topic, allowedLatenessMs: 3_600_000 });
+      const second = new Aggregator({
+        bus: backends.bus,
+        store: backends.store,
+        group,
+        topic,
+        allowedLatenessMs: 3_600_000,
+      });
       aggregators.push(second);
       await second.start();
-      await eventually(async () => ((await totalFor(backends!.store, group)) === 1500 ? true : undefined), 60_000, '1500 counted');
+      await eventually(
+        async () => ((await totalFor(backends!.store, group)) === 1500 ? true : undefined),
+        60_000,
+        '1500 counted',
+      );
       await new Promise((r) => setTimeout(r, 1000));
       expect(await totalFor(backends.store, group)).toBe(1500);
     });
@@ -106,15 +130,27 @@ export function effectivelyOnceSuite(name: string, open: () => Promise<Backends>
       await backends.bus.publish(topic, events(topic, 800, 'rebuild'));
       const groups = [uniqueName('agg-a'), uniqueName('agg-b')];
       for (const group of groups) {
-        const agg = new Aggregator({ bus: backends.bus, store: backends.store, group, topic, allowedLatenessMs: 3_600_000 });
+        const agg = new Aggregator({
+          bus: backends.bus,
+          store: backends.store,
+          group,
+          topic,
+          allowedLatenessMs: 3_600_000,
+        });
         aggregators.push(agg);
         await agg.start();
       }
       const [a, b] = await Promise.all(
-        groups.map((g) => eventually(async () => {
-          const read = await backends!.store.readVitals(g, 0, Number.MAX_SAFE_INTEGER);
-          return rollup(read).total.m15 === 800 ? rollup(read) : undefined;
-        }, 60_000, `800 counted by ${g}`)),
+        groups.map((g) =>
+          eventually(
+            async () => {
+              const read = await backends!.store.readVitals(g, 0, Number.MAX_SAFE_INTEGER);
+              return rollup(read).total.m15 === 800 ? rollup(read) : undefined;
+            },
+            60_000,
+            `800 counted by ${g}`,
+          ),
+        ),
       );
       expect(a!.byDistrict).toEqual(b!.byDistrict);
       expect(a!.trend).toEqual(b!.trend);

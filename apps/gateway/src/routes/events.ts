@@ -45,7 +45,9 @@ export function eventsRoute(opts: EventsRouteOptions): Router {
         });
       } catch (err) {
         if (isCityopsError(err, 'E_BUS_UNAVAILABLE')) {
-          res.status(503).json({ code: err.code, message: 'the event bus is unavailable; nothing was accepted, retry later' });
+          res
+            .status(503)
+            .json({ code: err.code, message: 'the event bus is unavailable; nothing was accepted, retry later' });
           return;
         }
         next(err);

@@ -15,17 +15,20 @@ describe('distributed mode, end to end (separate processes on real Kafka and Red
     bus = await KafkaBus.connect({ brokers: infra.kafkaBrokers, clientId: uniqueName('e2e-reader') });
     await bus.ensureTopics([{ topic: Topics.dlq, partitions: 1 }]);
     dlqStart = await bus.endOffsets(Topics.dlq);
-    app = await startApp({
-      PORT: '0',
-      SIMULATOR: 'off',
-      INGEST_API_KEYS: API_KEY,
-      MAX_BODY_BYTES: '65536',
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      REDIS_URL: infra.redisUrl,
-      // a fresh namespace and group: this run's counters start at zero
-      REDIS_KEY_PREFIX: uniqueName('e2e'),
-      AGGREGATOR_GROUP: uniqueName('e2e-aggregator'),
-    }, 90_000);
+    app = await startApp(
+      {
+        PORT: '0',
+        SIMULATOR: 'off',
+        INGEST_API_KEYS: API_KEY,
+        MAX_BODY_BYTES: '65536',
+        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+        REDIS_URL: infra.redisUrl,
+        // a fresh namespace and group: this run's counters start at zero
+        REDIS_KEY_PREFIX: uniqueName('e2e'),
+        AGGREGATOR_GROUP: uniqueName('e2e-aggregator'),
+      },
+      90_000,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -34,7 +37,10 @@ describe('distributed mode, end to end (separate processes on real Kafka and Red
   });
 
   it('reports distributed mode with Kafka and Redis on /healthz', async () => {
-    const health = (await (await fetch(new URL('/healthz', app.url))).json()) as { mode: string; components: Record<string, { kind?: string; ok?: boolean }> };
+    const health = (await (await fetch(new URL('/healthz', app.url))).json()) as {
+      mode: string;
+      components: Record<string, { kind?: string; ok?: boolean }>;
+    };
     expect(health.mode).toBe('distributed');
     expect(health.components.bus).toMatchObject({ kind: 'kafka', ok: true });
     expect(health.components.store).toMatchObject({ kind: 'redis', ok: true });

@@ -6,14 +6,24 @@ import { startApp, type RunningApp } from './start-app.js';
 describe('embedded mode, end to end (one process, no Kafka, no Redis)', () => {
   let app: RunningApp;
   beforeAll(async () => {
-    app = await startApp({ PORT: '0', SIMULATOR: 'off', INGEST_API_KEYS: API_KEY, MAX_BODY_BYTES: '65536', KAFKA_BROKERS: '', REDIS_URL: '' });
+    app = await startApp({
+      PORT: '0',
+      SIMULATOR: 'off',
+      INGEST_API_KEYS: API_KEY,
+      MAX_BODY_BYTES: '65536',
+      KAFKA_BROKERS: '',
+      REDIS_URL: '',
+    });
   });
   afterAll(async () => {
     expect(await app.stop()).toBe(0);
   });
 
   it('reports its mode and components on /healthz', async () => {
-    const health = (await (await fetch(new URL('/healthz', app.url))).json()) as { mode: string; components: Record<string, { kind?: string }> };
+    const health = (await (await fetch(new URL('/healthz', app.url))).json()) as {
+      mode: string;
+      components: Record<string, { kind?: string }>;
+    };
     expect(health.mode).toBe('embedded');
     expect(health.components.bus?.kind).toBe('embedded');
     expect(health.components.store?.kind).toBe('memory');
@@ -28,9 +38,14 @@ describe('embedded mode, end to end (one process, no Kafka, no Redis)', () => {
     // a fresh process with the simulator off: the whole city's counts are exactly this test's
     const state = result.screen.state!;
     expect(state.total.m15).toBe(40);
-    expect(Object.fromEntries(Object.entries(state.byDistrict).map(([d, c]) => [d, c.m15]))).toEqual(result.expectedByDistrict);
+    expect(Object.fromEntries(Object.entries(state.byDistrict).map(([d, c]) => [d, c.m15]))).toEqual(
+      result.expectedByDistrict,
+    );
     expect(state.byType['sensor.reading']).toEqual({ m1: 40, m15: 40 });
-    const snapshot = (await (await fetch(new URL('/api/v1/snapshot', app.url))).json()) as { seq: number; state: { total: { m15: number } } };
+    const snapshot = (await (await fetch(new URL('/api/v1/snapshot', app.url))).json()) as {
+      seq: number;
+      state: { total: { m15: number } };
+    };
     expect(snapshot.state.total.m15).toBe(40);
     result.screen.close();
   });

@@ -77,7 +77,12 @@ export async function runIntakeScenario(
     body: lines.join('\n'),
   });
   expect(res.status).toBe(202);
-  const body = (await res.json()) as { accepted: number; duplicates: number; rejected: number; errors: Array<{ code: string; id?: string }> };
+  const body = (await res.json()) as {
+    accepted: number;
+    duplicates: number;
+    rejected: number;
+    errors: Array<{ code: string; id?: string }>;
+  };
   expect(body).toMatchObject({ accepted: 40, duplicates: 1, rejected: 6 });
   const byId = Object.fromEntries(body.errors.map((e) => [e.id ?? '(no id)', e.code]));
   expect(byId).toEqual({
@@ -97,16 +102,24 @@ export async function runIntakeScenario(
   });
   expect(huge.status).toBe(413);
 
-  await eventually(() => (screen.state?.bySource[source]?.m15 === 40 ? true : undefined), 30_000, `40 events of ${source} on the screen`);
+  await eventually(
+    () => (screen.state?.bySource[source]?.m15 === 40 ? true : undefined),
+    30_000,
+    `40 events of ${source} on the screen`,
+  );
   // and it stays exactly 40: nothing counted twice
   await new Promise((r) => setTimeout(r, 1500));
   expect(screen.state?.bySource[source]).toEqual({ m1: 40, m15: 40 });
   expect(screen.gaps).toEqual([]);
 
-  const deadLetters = await eventually(async () => {
-    const dl = await readDeadLetters(source);
-    return dl.length >= 6 ? dl : undefined;
-  }, 15_000, 'six dead letters');
+  const deadLetters = await eventually(
+    async () => {
+      const dl = await readDeadLetters(source);
+      return dl.length >= 6 ? dl : undefined;
+    },
+    15_000,
+    'six dead letters',
+  );
   return { source, expectedByDistrict, screen, deadLetterCodes: deadLetters.map((d) => d.code).sort() };
 }
 

@@ -15,7 +15,10 @@ export interface RunningApp {
  */
 export function startApp(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningApp> {
   const entry = join(repoRoot, 'apps', 'launcher', 'dist', 'main.js');
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const output = () => out;
   const stop = () =>

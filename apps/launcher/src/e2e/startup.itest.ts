@@ -7,7 +7,11 @@ const entry = join(repoRoot, 'apps', 'launcher', 'dist', 'main.js');
 
 function start(env: Record<string, string>) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [entry], { env: { ...process.env, PORT: '0', SIMULATOR: 'off', ...env }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [entry], {
+    env: { ...process.env, PORT: '0', SIMULATOR: 'off', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: r.status, stderr: r.stderr, stdout: r.stdout, ms: Date.now() - started };
 }
 
