@@ -18,6 +18,9 @@ export interface MapOptionInput {
   stale: boolean;
 }
 
+/** Above this many areas the map draws outlines only (grid level). */
+export const MAX_LABELLED_AREAS = 40;
+
 /** 1/2/5 × 10^n at or above `v`, so the legend's scale moves rarely, not with every delta. */
 export function niceMax(v: number): number {
   if (!(v > 0)) return 10;
@@ -85,7 +88,8 @@ export function mapOption({ mapName, areas, counts, stale }: MapOptionInput): Ch
         left: 'center',
         data,
         label: {
-          show: true,
+          // hundreds of grid cells cannot all be named legibly; their names are in the tooltip
+          show: areas.length <= MAX_LABELLED_AREAS,
           color: stale ? palette.stale : 'rgba(235, 245, 255, 0.92)',
           fontFamily: FONT_FAMILY,
           fontSize: 15,
