@@ -28,7 +28,8 @@ export function rateBarOption(byType: Record<string, VitalCounts> | null, stale:
     xAxis: {
       type: 'value',
       splitLine: { lineStyle: { color: palette.grid } },
-      axisLabel: { ...axisLabel, fontSize: 13 },
+      splitNumber: 4,
+      axisLabel: { ...axisLabel, fontSize: 13, hideOverlap: true },
     },
     yAxis: {
       type: 'category',
