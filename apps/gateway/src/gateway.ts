@@ -168,10 +168,8 @@ const errorHandler: ErrorRequestHandler = (
     return;
   }
   const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-  res
-    .status(status)
-    .json({
-      code: ErrorCodes.HTTP_BAD_REQUEST,
-      message: status === 500 ? 'internal error' : (err.message ?? 'bad request'),
-    });
+  res.status(status).json({
+    code: ErrorCodes.HTTP_BAD_REQUEST,
+    message: status === 500 ? 'internal error' : (err.message ?? 'bad request'),
+  });
 };

@@ -175,7 +175,11 @@ export class EmbeddedBus implements Bus {
   private logsOf(topic: string): PartitionLog[] {
     const logs = this.topics.get(topic);
     if (!logs) {
-      throw new CityopsError(ErrorCodes.BUS_UNAVAILABLE, `topic "${topic}" does not exist on the embedded bus (ensureTopics creates it)`, { topic });
+      throw new CityopsError(
+        ErrorCodes.BUS_UNAVAILABLE,
+        `topic "${topic}" does not exist on the embedded bus (ensureTopics creates it)`,
+        { topic },
+      );
     }
     return logs;
   }

@@ -36,7 +36,12 @@ runBusContract('KafkaBus', () => KafkaBus.connect(fast), {
 describe('KafkaBus', () => {
   it('fails fast with E_BUS_UNAVAILABLE naming the brokers when none is reachable', async () => {
     const started = Date.now();
-    const err = await KafkaBus.connect({ brokers: ['127.0.0.1:1'], logger: collecting, connectionTimeoutMs: 1_000, retries: 2 }).then(
+    const err = await KafkaBus.connect({
+      brokers: ['127.0.0.1:1'],
+      logger: collecting,
+      connectionTimeoutMs: 1_000,
+      retries: 2,
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -50,7 +55,10 @@ describe('KafkaBus', () => {
     const topic = uniqueName('bus-long');
     const groupId = uniqueName('bus-long-group');
     await bus.ensureTopics([{ topic, partitions: 1 }]);
-    await bus.publish(topic, [1, 2, 3].map((i) => ({ key: 'k', value: String(i) })));
+    await bus.publish(
+      topic,
+      [1, 2, 3].map((i) => ({ key: 'k', value: String(i) })),
+    );
     const deliveries: number[] = [];
     const sub = await bus.subscribe({
       groupId,
@@ -61,7 +69,11 @@ describe('KafkaBus', () => {
       },
     });
     try {
-      await eventually(async () => ((await bus.committedOffsets(groupId, topic))[0] === 3 ? true : undefined), 20_000, 'commit of the long batch');
+      await eventually(
+        async () => ((await bus.committedOffsets(groupId, topic))[0] === 3 ? true : undefined),
+        20_000,
+        'commit of the long batch',
+      );
       await new Promise((r) => setTimeout(r, 500));
       expect(deliveries).toEqual([0]);
     } finally {
@@ -77,7 +89,13 @@ describe('KafkaBus', () => {
     const bus = new KafkaBus(fast);
     expect(await bus.health()).toMatchObject({ ok: true });
     await bus.close();
-    const down = new KafkaBus({ brokers: ['127.0.0.1:1'], logger: collecting, connectionTimeoutMs: 500, retries: 1, healthTimeoutMs: 1_500 });
+    const down = new KafkaBus({
+      brokers: ['127.0.0.1:1'],
+      logger: collecting,
+      connectionTimeoutMs: 500,
+      retries: 1,
+      healthTimeoutMs: 1_500,
+    });
     const started = Date.now();
     expect(await down.health()).toMatchObject({ ok: false });
     expect(Date.now() - started).toBeLessThan(3_000);

@@ -186,7 +186,8 @@ export class KafkaBus implements Bus {
       const [result] = await this.adminClient.fetchOffsets({ groupId, topics: [topic] });
       const out: Record<number, number> = {};
       // kafkajs reports "-1" for a partition the group never committed
-      for (const { partition, offset } of result?.partitions ?? []) if (Number(offset) >= 0) out[partition] = Number(offset);
+      for (const { partition, offset } of result?.partitions ?? [])
+        if (Number(offset) >= 0) out[partition] = Number(offset);
       return out;
     } catch (err) {
       throw busUnavailable(this.brokers, `read committed offsets of ${groupId}`, err);

@@ -51,7 +51,9 @@ export async function startGroupMember(ctx: ConsumerContext, options: SubscribeO
           // commitOffsetsIfNecessary(offsets) commits right away, and unlike consumer.commitOffsets
           // it still commits while stop() waits for this batch, so a clean stop loses no commit.
           await payload.commitOffsetsIfNecessary({
-            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(batch.nextOffset) }] }],
+            topics: [
+              { topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(batch.nextOffset) }] },
+            ],
           });
         }
       },
@@ -105,7 +107,8 @@ export async function startReplay(ctx: ConsumerContext, options: ReplayOptions):
         const fresh = payload.batch.messages.filter((m) => Number(m.offset) >= expected);
         if (fresh.length > 0) {
           const batch = toRecordBatch(payload.batch, fresh);
-          if (!(await deliver(ctx, consumer, payload, batch, options.eachBatch, `replay of ${topic}`, expected))) return;
+          if (!(await deliver(ctx, consumer, payload, batch, options.eachBatch, `replay of ${topic}`, expected)))
+            return;
           next.set(partition, batch.nextOffset);
           if (!reached.has(partition) && batch.nextOffset >= (ends[partition] ?? 0)) {
             reached.add(partition);

@@ -20,7 +20,10 @@ export function quietKafkaLogCreator(logger: BusLogger): logCreator {
       const context = CONTEXT_FIELDS.filter((f) => record[f] !== undefined && record[f] !== '')
         .map((f) => `${f}=${String(record[f])}`)
         .join(' ');
-      const line = `kafkajs ${namespace}: ${String(record.message)}${context ? ` (${context})` : ''}`.replace(/\s*\n\s*/g, ' ');
+      const line = `kafkajs ${namespace}: ${String(record.message)}${context ? ` (${context})` : ''}`.replace(
+        /\s*\n\s*/g,
+        ' ',
+      );
       if (level === logLevel.ERROR) logger.error(line);
       else logger.warn(line);
     };

@@ -14,12 +14,10 @@ export function requireApiKey(apiKeys: string[]): RequestHandler {
       next();
       return;
     }
-    res
-      .status(401)
-      .json({
-        code: ErrorCodes.HTTP_UNAUTHORIZED,
-        message: 'an API key from INGEST_API_KEYS is required (X-API-Key header)',
-      });
+    res.status(401).json({
+      code: ErrorCodes.HTTP_UNAUTHORIZED,
+      message: 'an API key from INGEST_API_KEYS is required (X-API-Key header)',
+    });
   };
 }
 

@@ -81,7 +81,9 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
         expect(batch.records.every((r) => r.topic === t && r.partition === batch.partition)).toBe(true);
         expect(batch.nextOffset).toBe(batch.records[batch.records.length - 1]!.offset + 1);
         expect(batch.highWatermark).toBeGreaterThanOrEqual(batch.nextOffset);
-        expect(batch.records.every((r) => typeof r.timestamp === 'number' && Math.abs(r.timestamp - Date.now()) < 60_000)).toBe(true);
+        expect(
+          batch.records.every((r) => typeof r.timestamp === 'number' && Math.abs(r.timestamp - Date.now()) < 60_000),
+        ).toBe(true);
       }
     });
 
@@ -91,7 +93,12 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
       const keys = Array.from({ length: 12 }, (_, i) => `cell-${i}`);
       // 20 publishes in flight at once, each carrying one record per key.
       await Promise.all(
-        Array.from({ length: 20 }, (_, call) => bus.publish(t, keys.map((key) => ({ key, value: String(call) })))),
+        Array.from({ length: 20 }, (_, call) =>
+          bus.publish(
+            t,
+            keys.map((key) => ({ key, value: String(call) })),
+          ),
+        ),
       );
       const inbox = new Inbox();
       track(await bus.subscribe({ groupId: group(), topics: [t], eachBatch: inbox.accept }));
@@ -136,7 +143,11 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
       await sleep(300);
       expect(await bus.committedOffsets(g, t)).toEqual({});
       release();
-      await eventually(async () => ((await bus.committedOffsets(g, t))[0] === 5 ? true : undefined), timeout, 'commit of offset 5');
+      await eventually(
+        async () => ((await bus.committedOffsets(g, t))[0] === 5 ? true : undefined),
+        timeout,
+        'commit of offset 5',
+      );
       expect(inbox.batches[inbox.batches.length - 1]!.nextOffset).toBe(5);
     });
 
@@ -148,14 +159,22 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
       const first = new Inbox();
       const sub = await bus.subscribe({ groupId: g, topics: [t], eachBatch: first.accept });
       await first.waitForRecords(30, timeout);
-      await eventually(async () => (sum(await bus.committedOffsets(g, t)) === 30 ? true : undefined), timeout, '30 committed');
+      await eventually(
+        async () => (sum(await bus.committedOffsets(g, t)) === 30 ? true : undefined),
+        timeout,
+        '30 committed',
+      );
       await sub.stop();
       await bus.publish(t, records(10, 'second'));
       const second = new Inbox();
       track(await bus.subscribe({ groupId: g, topics: [t], eachBatch: second.accept }));
       await second.waitForRecords(10, timeout);
       await sleep(500);
-      expect(second.records.map((r) => r.value).sort()).toEqual(records(10, 'second').map((r) => r.value).sort());
+      expect(second.records.map((r) => r.value).sort()).toEqual(
+        records(10, 'second')
+          .map((r) => r.value)
+          .sort(),
+      );
       expect(first.records).toHaveLength(30);
     });
 
@@ -185,7 +204,11 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
       await accepted.waitForRecords(10, timeout);
       expect(attempts.slice(0, 3)).toEqual([0, 0, 0]);
       expect(accepted.records.map((r) => r.offset)).toEqual(Array.from({ length: 10 }, (_, i) => i));
-      await eventually(async () => ((await bus.committedOffsets(g, t))[0] === 10 ? true : undefined), timeout, 'commit after redelivery');
+      await eventually(
+        async () => ((await bus.committedOffsets(g, t))[0] === 10 ? true : undefined),
+        timeout,
+        'commit after redelivery',
+      );
     });
 
     it('B7: eachBatch never runs twice at once for one partition, and batches follow each other without gap', async () => {
@@ -203,7 +226,8 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
             if (inFlight.has(batch.partition)) violations.push(`concurrent on ${batch.partition}`);
             inFlight.add(batch.partition);
             const expected = nextExpected.get(batch.partition) ?? 0;
-            if (batch.records[0]!.offset !== expected) violations.push(`p${batch.partition} started at ${batch.records[0]!.offset}, expected ${expected}`);
+            if (batch.records[0]!.offset !== expected)
+              violations.push(`p${batch.partition} started at ${batch.records[0]!.offset}, expected ${expected}`);
             await sleep(15);
             inbox.take(batch);
             nextExpected.set(batch.partition, batch.nextOffset);
@@ -229,7 +253,9 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
       const replay = track(await bus.replay({ topic: t, eachBatch: inbox.accept }));
       await withTimeout(replay.done, timeout, 'replay done');
       for (const [partition, list] of inbox.byPartition()) {
-        expect(list.map((r) => r.offset).slice(0, ends[partition])).toEqual(Array.from({ length: ends[partition]! }, (_, i) => i));
+        expect(list.map((r) => r.offset).slice(0, ends[partition])).toEqual(
+          Array.from({ length: ends[partition]! }, (_, i) => i),
+        );
       }
       expect(inbox.records.length).toBeGreaterThanOrEqual(90);
       // records appended after the start do not hold `done` back, and are still delivered
@@ -243,7 +269,9 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
       const t = await topic(bus, 3);
       const keyed = (partition: number, n: number) => {
         const out: BusRecord[] = [];
-        for (let i = 0; out.length < n; i++) if (partitionForKey(`k${i}`, 3) === partition) out.push({ key: `k${i}`, value: `p${partition}-${out.length}` });
+        for (let i = 0; out.length < n; i++)
+          if (partitionForKey(`k${i}`, 3) === partition)
+            out.push({ key: `k${i}`, value: `p${partition}-${out.length}` });
         return out;
       };
       await bus.publish(t, [...keyed(0, 10), ...keyed(1, 4)]); // partition 2 stays empty
@@ -266,7 +294,11 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
       track(await bus.subscribe({ groupId: g, topics: [t], eachBatch: b.accept }));
       const sent = Array.from({ length: 200 }, (_, i) => ({ key: `cell-${i}`, value: String(i) }));
       await bus.publish(t, sent);
-      await eventually(() => (a.records.length + b.records.length >= 200 ? true : undefined), timeout, '200 records over two members');
+      await eventually(
+        () => (a.records.length + b.records.length >= 200 ? true : undefined),
+        timeout,
+        '200 records over two members',
+      );
       await sleep(300);
       const values = [...a.records, ...b.records].map((r) => r.value);
       expect(values).toHaveLength(200);
@@ -286,7 +318,11 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
       await bus.publish(t, records(5, 'new'));
       await inbox.waitForRecords(5, timeout);
       await sleep(300);
-      expect(inbox.records.map((r) => r.value).sort()).toEqual(records(5, 'new').map((r) => r.value).sort());
+      expect(inbox.records.map((r) => r.value).sort()).toEqual(
+        records(5, 'new')
+          .map((r) => r.value)
+          .sort(),
+      );
     });
 
     it('B12: ensureTopics is idempotent and endOffsets counts the records per partition', async () => {
@@ -347,7 +383,10 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   try {
     return await Promise.race([
       promise,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
+      ),
     ]);
   } finally {
     clearTimeout(timer);

@@ -17,7 +17,11 @@ export class Inbox {
   }
 
   async waitForRecords(count: number, timeoutMs = 20_000): Promise<ConsumedRecord[]> {
-    await eventually(() => (this.records.length >= count ? true : undefined), timeoutMs, `${count} records (have ${this.records.length})`);
+    await eventually(
+      () => (this.records.length >= count ? true : undefined),
+      timeoutMs,
+      `${count} records (have ${this.records.length})`,
+    );
     return this.records;
   }
 
