@@ -40,7 +40,10 @@ describe('normaliseRing and decodeGeometry', () => {
   });
 
   it('turns a MultiPolygon of encoded strings into polygons', () => {
-    const g = decodeGeometry({ type: 'MultiPolygon', coordinates: [['@@BBBB'], ['@@BABA']], encodeOffsets: [[[0, 0]], [[10, 10]]] }, 1);
+    const g = decodeGeometry(
+      { type: 'MultiPolygon', coordinates: [['@@BBBB'], ['@@BABA']], encodeOffsets: [[[0, 0]], [[10, 10]]] },
+      1,
+    );
     expect(g.type).toBe('MultiPolygon');
     expect(g.coordinates).toHaveLength(2);
   });
@@ -54,7 +57,7 @@ describe('the Shanghai source file', () => {
     expect(new Set(src.map((d) => d.spec.id)).size).toBe(16);
   });
 
-  it("gives Songjiang its real area (604.65 km²) within 3%", () => {
+  it('gives Songjiang its real area (604.65 km²) within 3%', () => {
     const sj = src.find((d) => d.spec.id === 'sh-songjiang')!;
     expect(geometryAreaKm2(sj.geometry)).toBeGreaterThan(604.65 * 0.97);
     expect(geometryAreaKm2(sj.geometry)).toBeLessThan(604.65 * 1.03);

@@ -72,7 +72,9 @@ export function decodeGeometry(g: EncodedGeometry, scale = DEFAULT_SCALE): AreaG
       part.forEach((s, k) => polys.push([normaliseRing(decodeRing(s, offsets[i]![k]!, scale), true)]));
     });
   }
-  return polys.length === 1 ? { type: 'Polygon', coordinates: polys[0]! } : { type: 'MultiPolygon', coordinates: polys };
+  return polys.length === 1
+    ? { type: 'Polygon', coordinates: polys[0]! }
+    : { type: 'MultiPolygon', coordinates: polys };
 }
 
 export interface DecodedFeature {

@@ -18,7 +18,19 @@ export const SHANGHAI_DEPARTMENTS: Department[] = [
     scope: { level: 'district' },
     onSiteMinutes: 30,
     responsibilities: [
-      ...lead('E.01.03', 'E.02', 'E.03.01', 'E.03.02', 'E.04.01', 'E.04.02', 'E.04.03', 'E.04.04', 'E.04.05', 'E.07.03', 'E.09.02'),
+      ...lead(
+        'E.01.03',
+        'E.02',
+        'E.03.01',
+        'E.03.02',
+        'E.04.01',
+        'E.04.02',
+        'E.04.03',
+        'E.04.04',
+        'E.04.05',
+        'E.07.03',
+        'E.09.02',
+      ),
       ...assist('E.01.01', 'E.01.05', 'E.06.02', 'E.06.03'),
     ],
   },
@@ -36,7 +48,10 @@ export const SHANGHAI_DEPARTMENTS: Department[] = [
     nameEn: 'Traffic Police',
     scope: { level: 'district' },
     onSiteMinutes: 15,
-    responsibilities: [...lead('E.06.01', 'E.06.02', 'E.06.03', 'E.06.04'), ...assist('E.06.05', 'E.05.01', 'E.05.03', 'E.04.05')],
+    responsibilities: [
+      ...lead('E.06.01', 'E.06.02', 'E.06.03', 'E.06.04'),
+      ...assist('E.06.05', 'E.05.01', 'E.05.03', 'E.04.05'),
+    ],
   },
   {
     id: 'dept-market',
@@ -66,7 +81,10 @@ export const SHANGHAI_DEPARTMENTS: Department[] = [
     name: '环卫',
     nameEn: 'Sanitation',
     scope: { level: 'district' },
-    responsibilities: [...lead('E.01.01', 'E.01.02', 'E.01.04', 'E.01.05', 'E.01.06', 'E.05.08', 'P.03.01', 'P.03.02', 'P.03.03'), ...assist('E.04.05')],
+    responsibilities: [
+      ...lead('E.01.01', 'E.01.02', 'E.01.04', 'E.01.05', 'E.01.06', 'E.05.08', 'P.03.01', 'P.03.02', 'P.03.03'),
+      ...assist('E.04.05'),
+    ],
   },
   {
     id: 'dept-power',
@@ -81,7 +99,10 @@ export const SHANGHAI_DEPARTMENTS: Department[] = [
     name: '道路管理',
     nameEn: 'Roads and Street Lighting',
     scope: { level: 'district' },
-    responsibilities: [...lead('P.02', 'E.05.02', 'E.05.03', 'E.06.05', 'E.08.01', 'E.08.02'), ...assist('E.05.08', 'E.03.02')],
+    responsibilities: [
+      ...lead('P.02', 'E.05.02', 'E.05.03', 'E.06.05', 'E.08.01', 'E.08.02'),
+      ...assist('E.05.08', 'E.03.02'),
+    ],
   },
   {
     id: 'dept-ecology',

@@ -69,13 +69,16 @@ describe('taxonomy and departments', () => {
   });
 
   it('gives every small class exactly one lead department', () => {
-    for (const code of smallCategoryCodes(pack.taxonomy)) expect(responsibleDepartments(pack, code).lead, code).not.toBeNull();
+    for (const code of smallCategoryCodes(pack.taxonomy))
+      expect(responsibleDepartments(pack, code).lead, code).not.toBeNull();
   });
 
   it('sends delivery vehicles blocking the road to the traffic police, with city management and the postal regulator assisting', () => {
     const owners = responsibleDepartments(pack, 'E.06.02');
     expect(owners.lead?.id).toBe('dept-traffic-police');
-    expect(owners.assist.map((d) => d.id)).toEqual(expect.arrayContaining(['dept-chengguan', 'dept-postal', 'dept-street-office']));
+    expect(owners.assist.map((d) => d.id)).toEqual(
+      expect.arrayContaining(['dept-chengguan', 'dept-postal', 'dept-street-office']),
+    );
   });
 });
 

@@ -3,7 +3,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { decodeFeatureCollection, type EncodedFeatureCollection } from './decode.js';
 import { dissolveUnits } from './dissolve.js';
-import { geometryBBox, metersPerDegLat, metersPerDegLon, pointInGeometry, ringSignedArea, type BBox } from './geometry.js';
+import {
+  geometryBBox,
+  metersPerDegLat,
+  metersPerDegLon,
+  pointInGeometry,
+  ringSignedArea,
+  type BBox,
+} from './geometry.js';
 import { PACK_FORMAT_VERSION, type PackFiles } from './pack-files.js';
 import { hash01, mulberry32 } from './prng.js';
 import { SHANGHAI_DEPARTMENTS } from './departments.js';
@@ -125,7 +132,13 @@ function unitsOf(c: Cell): [number, number][] {
  * for balanced seeds, then a breadth-first growth from the seeds over cell adjacency so that every
  * region is connected (cells on islands no seed reaches join the nearest seed).
  */
-function partition(members: number[], k: number, cells: Cell[], neighbours: number[][], rand: () => number): number[][] {
+function partition(
+  members: number[],
+  k: number,
+  cells: Cell[],
+  neighbours: number[][],
+  rand: () => number,
+): number[][] {
   const n = members.length;
   k = Math.max(1, Math.min(k, n));
   const kx = metersPerDegLon(31.2);
@@ -292,7 +305,10 @@ interface Feature {
   properties: Record<string, unknown>;
   geometry: unknown;
 }
-const fc = (features: Feature[]): { type: 'FeatureCollection'; features: Feature[] } => ({ type: 'FeatureCollection', features });
+const fc = (features: Feature[]): { type: 'FeatureCollection'; features: Feature[] } => ({
+  type: 'FeatureCollection',
+  features,
+});
 
 export interface GenerateOptions {
   seed?: number;
@@ -338,7 +354,14 @@ export function generateShanghaiPack(options: GenerateOptions = {}): PackFiles {
     const short = shortName(spec.name);
     districtFeatures.push({
       type: 'Feature',
-      properties: { id: spec.id, name: spec.name, nameEn: spec.nameEn, parentId: 'shanghai', adcode: spec.adcode, generated: false },
+      properties: {
+        id: spec.id,
+        name: spec.name,
+        nameEn: spec.nameEn,
+        parentId: 'shanghai',
+        adcode: spec.adcode,
+        generated: false,
+      },
       geometry: d.geometry,
     });
     const members = cells.map((c, i) => (c.district === di ? i : -1)).filter((i) => i >= 0);
@@ -348,7 +371,13 @@ export function generateShanghaiPack(options: GenerateOptions = {}): PackFiles {
       const streetId = `${spec.id}-s${sNo}`;
       streetFeatures.push({
         type: 'Feature',
-        properties: { id: streetId, name: `${short}街镇${sNo}`, nameEn: `${spec.nameEn} Sub-district ${sNo}`, parentId: spec.id, generated: true },
+        properties: {
+          id: streetId,
+          name: `${short}街镇${sNo}`,
+          nameEn: `${spec.nameEn} Sub-district ${sNo}`,
+          parentId: spec.id,
+          generated: true,
+        },
         geometry: outline(sCells, cells),
       });
       const perCommunity = spec.central ? CELLS_PER_COMMUNITY.central : CELLS_PER_COMMUNITY.outer;
@@ -455,9 +484,20 @@ function generateRoads(
   const zones: Feature[] = [];
   const classOf = (line: number, central: boolean): RoadClass | null =>
     line % 6 === 0 ? 'arterial' : line % 2 === 0 ? 'secondary' : central ? 'branch' : null;
-  const suffix: Record<RoadClass, [string, string]> = { arterial: ['大道', 'Avenue'], secondary: ['路', 'Road'], branch: ['支路', 'Lane'] };
+  const suffix: Record<RoadClass, [string, string]> = {
+    arterial: ['大道', 'Avenue'],
+    secondary: ['路', 'Road'],
+    branch: ['支路', 'Lane'],
+  };
 
-  const emit = (horizontal: boolean, line: number, along: number, a: Position, b: Position, sideCells: number[]): void => {
+  const emit = (
+    horizontal: boolean,
+    line: number,
+    along: number,
+    a: Position,
+    b: Position,
+    sideCells: number[],
+  ): void => {
     const present = sideCells.filter((c) => c >= 0);
     if (present.length === 0) return;
     const central = present.some((c) => src[cells[c]!.district]!.spec.central);
@@ -492,10 +532,12 @@ function generateRoads(
   };
 
   for (let j = 0; j <= maxJ; j++) {
-    for (let i = 0; i < maxI; i++) emit(true, j, i, junction(i, j), junction(i + 1, j), [coarseCell(i, j), coarseCell(i, j - 1)]);
+    for (let i = 0; i < maxI; i++)
+      emit(true, j, i, junction(i, j), junction(i + 1, j), [coarseCell(i, j), coarseCell(i, j - 1)]);
   }
   for (let i = 0; i <= maxI; i++) {
-    for (let j = 0; j < maxJ; j++) emit(false, i, j, junction(i, j), junction(i, j + 1), [coarseCell(i, j), coarseCell(i - 1, j)]);
+    for (let j = 0; j < maxJ; j++)
+      emit(false, i, j, junction(i, j), junction(i, j + 1), [coarseCell(i, j), coarseCell(i - 1, j)]);
   }
   return { roads, zones };
 }
@@ -514,7 +556,10 @@ function bay(a: Position, b: Position): Ring {
   const ny = -ux;
   const mx = ((a[0] + b[0]) / 2) * kx + nx * 9;
   const my = lat * ky + ny * 9;
-  const corner = (s: number, t: number): Position => [round6((mx + ux * s + nx * t) / kx), round6((my + uy * s + ny * t) / ky)];
+  const corner = (s: number, t: number): Position => [
+    round6((mx + ux * s + nx * t) / kx),
+    round6((my + uy * s + ny * t) / ky),
+  ];
   const ring: Ring = [corner(-15, 3), corner(15, 3), corner(15, -3), corner(-15, -3)];
   ring.push(ring[0]!);
   // RFC 7946 winding: exterior rings counter-clockwise

@@ -43,13 +43,19 @@ const LEVEL_LAYER: Record<AreaLevel, 'districts' | 'streets' | 'communities' | '
  * areasGeoJson(pack, 'street', 'sh-putuo')   // Putuo's streets/towns
  * areasGeoJson(pack, 'grid', 'sh-putuo-s03') // the cells of one street
  */
-export function areasGeoJson(pack: CityPack, level: AreaLevel, parentId?: string): FeatureCollection<AreaGeometry, AreaProperties> {
+export function areasGeoJson(
+  pack: CityPack,
+  level: AreaLevel,
+  parentId?: string,
+): FeatureCollection<AreaGeometry, AreaProperties> {
   let items = pack[LEVEL_LAYER[level]];
   if (parentId !== undefined) {
     const parentOf = new Map<string, string>();
-    for (const layer of [pack.districts, pack.streets, pack.communities]) for (const a of layer) parentOf.set(a.id, a.parentId);
+    for (const layer of [pack.districts, pack.streets, pack.communities])
+      for (const a of layer) parentOf.set(a.id, a.parentId);
     const under = (a: AreaFeature): boolean => {
-      for (let p: string | undefined = a.parentId; p !== undefined; p = parentOf.get(p)) if (p === parentId) return true;
+      for (let p: string | undefined = a.parentId; p !== undefined; p = parentOf.get(p))
+        if (p === parentId) return true;
       return false;
     };
     items = items.filter(under);
@@ -60,13 +66,23 @@ export function areasGeoJson(pack: CityPack, level: AreaLevel, parentId?: string
       type: 'Feature',
       id: a.id,
       geometry: a.geometry,
-      properties: { id: a.id, name: a.name, nameEn: a.nameEn ?? null, parentId: a.parentId, level, generated: a.generated },
+      properties: {
+        id: a.id,
+        name: a.name,
+        nameEn: a.nameEn ?? null,
+        parentId: a.parentId,
+        level,
+        generated: a.generated,
+      },
     })),
   };
 }
 
 /** Road segments as LineStrings, optionally of one district only. */
-export function roadsGeoJson(pack: CityPack, districtId?: string): FeatureCollection<LineStringGeometry, RoadProperties> {
+export function roadsGeoJson(
+  pack: CityPack,
+  districtId?: string,
+): FeatureCollection<LineStringGeometry, RoadProperties> {
   const roads = districtId === undefined ? pack.roads : pack.roads.filter((r) => r.districtId === districtId);
   return {
     type: 'FeatureCollection',
@@ -74,7 +90,14 @@ export function roadsGeoJson(pack: CityPack, districtId?: string): FeatureCollec
       type: 'Feature',
       id: r.id,
       geometry: r.geometry,
-      properties: { id: r.id, name: r.name, nameEn: r.nameEn ?? null, roadClass: r.roadClass, speedLimitKmh: r.speedLimitKmh, districtId: r.districtId },
+      properties: {
+        id: r.id,
+        name: r.name,
+        nameEn: r.nameEn ?? null,
+        roadClass: r.roadClass,
+        speedLimitKmh: r.speedLimitKmh,
+        districtId: r.districtId,
+      },
     })),
   };
 }

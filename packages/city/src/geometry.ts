@@ -136,7 +136,13 @@ export function pointOnRingBoundary(x: number, y: number, ring: Ring): boolean {
     const q = ring[i + 1]!;
     const cross = (q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0]);
     if (Math.abs(cross) > 1e-12) continue;
-    if (x >= Math.min(p[0], q[0]) - 1e-12 && x <= Math.max(p[0], q[0]) + 1e-12 && y >= Math.min(p[1], q[1]) - 1e-12 && y <= Math.max(p[1], q[1]) + 1e-12) return true;
+    if (
+      x >= Math.min(p[0], q[0]) - 1e-12 &&
+      x <= Math.max(p[0], q[0]) + 1e-12 &&
+      y >= Math.min(p[1], q[1]) - 1e-12 &&
+      y <= Math.max(p[1], q[1]) + 1e-12
+    )
+      return true;
   }
   return false;
 }

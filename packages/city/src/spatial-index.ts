@@ -1,4 +1,12 @@
-import { geometryBBox, metersPerDegLat, metersPerDegLon, pointInGeometry, pointSegmentMeters, ringBBox, type BBox } from './geometry.js';
+import {
+  geometryBBox,
+  metersPerDegLat,
+  metersPerDegLon,
+  pointInGeometry,
+  pointSegmentMeters,
+  ringBBox,
+  type BBox,
+} from './geometry.js';
 import type { AreaGeometry, CityPack, LocateResult, NearestRoad, Position } from './types.js';
 
 /**
@@ -36,7 +44,8 @@ class BucketGrid {
     this.ny = Math.floor((maxY - minY) / bh) + 1;
     const counts = new Int32Array(this.nx * this.ny + 1);
     const ranges = boxes.map((b) => this.range(b));
-    for (const [x0, y0, x1, y1] of ranges) for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) counts[y * this.nx + x]!++;
+    for (const [x0, y0, x1, y1] of ranges)
+      for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) counts[y * this.nx + x]!++;
     this.start = new Int32Array(this.nx * this.ny + 1);
     for (let i = 0; i < this.nx * this.ny; i++) this.start[i + 1] = this.start[i]! + counts[i]!;
     this.items = new Int32Array(this.start[this.nx * this.ny]!);
@@ -123,7 +132,13 @@ export class CityIndex {
     });
     this.cellResult = pack.grids.map((g) => {
       const streetId = community.get(g.parentId)!;
-      return Object.freeze({ inside: true as const, gridId: g.id, communityId: g.parentId, streetId, districtId: street.get(streetId)! });
+      return Object.freeze({
+        inside: true as const,
+        gridId: g.id,
+        communityId: g.parentId,
+        streetId,
+        districtId: street.get(streetId)!,
+      });
     });
     const [cw, ch] = meanSize(boxes, 0.01);
     this.cells = new BucketGrid(boxes, cw, ch);

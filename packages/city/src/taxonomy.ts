@@ -145,7 +145,14 @@ export function categoryIndex(taxonomy: Taxonomy): ReadonlyMap<string, CategoryI
   for (const c of taxonomy.classes) {
     map.set(c.code, { code: c.code, kind: c.kind, level: 'large', name: c.name, nameEn: c.nameEn, largeCode: c.code });
     for (const s of c.small) {
-      map.set(s.code, { code: s.code, kind: c.kind, level: 'small', name: s.name, nameEn: s.nameEn, largeCode: c.code });
+      map.set(s.code, {
+        code: s.code,
+        kind: c.kind,
+        level: 'small',
+        name: s.name,
+        nameEn: s.nameEn,
+        largeCode: c.code,
+      });
     }
   }
   return map;

@@ -139,8 +139,7 @@ export interface CityPack {
 }
 
 export type LocateResult =
-  | { inside: true; gridId: string; communityId: string; streetId: string; districtId: string }
-  | { inside: false };
+  { inside: true; gridId: string; communityId: string; streetId: string; districtId: string } | { inside: false };
 
 export interface NearestRoad {
   roadId: string;

@@ -48,12 +48,20 @@ describe('parsePack rejects a broken pack, naming the file and the feature', () 
     const f = tinyPack();
     const ring = (featureOf(f, 'grids', 'g2').geometry.coordinates as number[][][])[0]!;
     ring[ring.length - 1] = [0.0123, 0];
-    expect(rejects(f).message).toBe('grids.geojson: feature "g2": ring 0 is not closed (first and last positions differ)');
+    expect(rejects(f).message).toBe(
+      'grids.geojson: feature "g2": ring 0 is not closed (first and last positions differ)',
+    );
   });
 
   it('rejects a ring with too few points', () => {
     const f = tinyPack();
-    featureOf(f, 'communities', 'c1').geometry.coordinates = [[[0, 0], [0.02, 0], [0, 0]]];
+    featureOf(f, 'communities', 'c1').geometry.coordinates = [
+      [
+        [0, 0],
+        [0.02, 0],
+        [0, 0],
+      ],
+    ];
     expect(rejects(f).message).toBe('communities.geojson: feature "c1": ring 0 has 3 positions, needs at least 4');
   });
 
@@ -86,7 +94,15 @@ describe('parsePack rejects a broken pack, naming the file and the feature', () 
 
   it('rejects overlapping grid cells', () => {
     const f = tinyPack();
-    featureOf(f, 'grids', 'g2').geometry.coordinates = [[[0.005, 0], [0.015, 0], [0.015, 0.01], [0.005, 0.01], [0.005, 0]]];
+    featureOf(f, 'grids', 'g2').geometry.coordinates = [
+      [
+        [0.005, 0],
+        [0.015, 0],
+        [0.015, 0.01],
+        [0.005, 0.01],
+        [0.005, 0],
+      ],
+    ];
     expect(rejects(f).message).toBe('grids.geojson: feature "g2": overlaps grid cell "g1"');
   });
 
@@ -101,7 +117,9 @@ describe('parsePack rejects a broken pack, naming the file and the feature', () 
     const d = (f.districts as { features: unknown[] }).features;
     d.push(JSON.parse(JSON.stringify(d[0])));
     featureOf(f, 'districts', 'd1').properties['id'] = 'd2';
-    expect(rejects(f).message).toBe('districts.geojson: feature "d2": has no streets and so no grid cells (missing coverage)');
+    expect(rejects(f).message).toBe(
+      'districts.geojson: feature "d2": has no streets and so no grid cells (missing coverage)',
+    );
   });
 
   it('rejects a community with no cells', () => {
@@ -113,14 +131,19 @@ describe('parsePack rejects a broken pack, naming the file and the feature', () 
 
   it("rejects an unknown category code in a department's responsibilities", () => {
     const f = tinyPack();
-    (f.pack as { departments: { responsibilities: { code: string }[] }[] }).departments[1]!.responsibilities[0]!.code = 'E.07.01';
+    (f.pack as { departments: { responsibilities: { code: string }[] }[] }).departments[1]!.responsibilities[0]!.code =
+      'E.07.01';
     expect(rejects(f).message).toBe('pack.json: department "dept-cg": unknown category code "E.07.01"');
   });
 
   it('rejects two lead departments for one category (一门主责)', () => {
     const f = tinyPack();
-    (f.pack as { departments: { responsibilities: { code: string; role: string }[] }[] }).departments[1]!.responsibilities.push({ code: 'E.06.02', role: 'lead' });
-    expect(rejects(f).message).toBe('pack.json: department "dept-cg": category "E.06.02" already has lead department "dept-tp"');
+    (
+      f.pack as { departments: { responsibilities: { code: string; role: string }[] }[] }
+    ).departments[1]!.responsibilities.push({ code: 'E.06.02', role: 'lead' });
+    expect(rejects(f).message).toBe(
+      'pack.json: department "dept-cg": category "E.06.02" already has lead department "dept-tp"',
+    );
   });
 
   it('rejects a zod shape error with the feature id and the field', () => {
@@ -146,7 +169,8 @@ describe('parsePack rejects a broken pack, naming the file and the feature', () 
 
   it('rejects a taxonomy small class filed under the wrong large class', () => {
     const f = tinyPack();
-    (f.pack as { taxonomy: { classes: { small: { code: string }[] }[] } }).taxonomy.classes[1]!.small[0]!.code = 'P.03.01';
+    (f.pack as { taxonomy: { classes: { small: { code: string }[] }[] } }).taxonomy.classes[1]!.small[0]!.code =
+      'P.03.01';
     expect(rejects(f).message).toBe('pack.json: taxonomy: small class "P.03.01" is not under its large class "P.02"');
   });
 
@@ -162,7 +186,18 @@ describe('parsePack rejects a broken pack, naming the file and the feature', () 
 });
 
 describe('areasOverlap', () => {
-  const sq = (x: number, y: number, s: number) => ({ type: 'Polygon' as const, coordinates: [[[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]] as [number, number][]] });
+  const sq = (x: number, y: number, s: number) => ({
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [x, y],
+        [x + s, y],
+        [x + s, y + s],
+        [x, y + s],
+        [x, y],
+      ] as [number, number][],
+    ],
+  });
   it('does not count a shared edge or corner as an overlap', () => {
     expect(areasOverlap(sq(0, 0, 1), sq(1, 0, 1))).toBe(false);
     expect(areasOverlap(sq(0, 0, 1), sq(1, 1, 1))).toBe(false);

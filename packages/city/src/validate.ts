@@ -38,7 +38,9 @@ import type {
 const CODE = /^[PE]\.\d{2}(\.\d{2})?$/;
 const LARGE = /^[PE]\.\d{2}$/;
 
-const Source = z.object({ name: z.string().min(1), url: z.string().optional(), licence: z.string().min(1), what: z.string().min(1) }).strict();
+const Source = z
+  .object({ name: z.string().min(1), url: z.string().optional(), licence: z.string().min(1), what: z.string().min(1) })
+  .strict();
 const Meta = z
   .object({
     id: z.string().min(1),
@@ -62,7 +64,13 @@ const Meta = z
   .strict();
 const Small = z.object({ code: z.string().regex(CODE), name: z.string().min(1), nameEn: z.string().min(1) }).strict();
 const Large = z
-  .object({ code: z.string().regex(LARGE), kind: z.enum(['part', 'event']), name: z.string().min(1), nameEn: z.string().min(1), small: z.array(Small) })
+  .object({
+    code: z.string().regex(LARGE),
+    kind: z.enum(['part', 'event']),
+    name: z.string().min(1),
+    nameEn: z.string().min(1),
+    small: z.array(Small),
+  })
   .strict();
 const TaxonomySchema = z.object({ standard: z.string().min(1), classes: z.array(Large).min(1) }).strict();
 const DepartmentSchema = z
@@ -70,13 +78,20 @@ const DepartmentSchema = z
     id: z.string().min(1),
     name: z.string().min(1),
     nameEn: z.string().min(1),
-    scope: z.object({ level: z.enum(['city', 'district', 'street']), areaIds: z.array(z.string().min(1)).optional() }).strict(),
+    scope: z
+      .object({ level: z.enum(['city', 'district', 'street']), areaIds: z.array(z.string().min(1)).optional() })
+      .strict(),
     responsibilities: z.array(z.object({ code: z.string(), role: z.enum(['lead', 'assist']) }).strict()),
     onSiteMinutes: z.number().positive().optional(),
   })
   .strict();
 const PackJson = z
-  .object({ formatVersion: z.number().int(), meta: Meta, departments: z.array(DepartmentSchema), taxonomy: TaxonomySchema })
+  .object({
+    formatVersion: z.number().int(),
+    meta: Meta,
+    departments: z.array(DepartmentSchema),
+    taxonomy: TaxonomySchema,
+  })
   .strict();
 
 const Geometry = z.object({ type: z.string(), coordinates: z.unknown() });
@@ -111,7 +126,8 @@ const ZoneProps = z
     generated: z.boolean().default(false),
   })
   .loose();
-const featureOf = <P extends z.ZodType>(props: P) => z.object({ type: z.literal('Feature'), properties: props, geometry: Geometry }).loose();
+const featureOf = <P extends z.ZodType>(props: P) =>
+  z.object({ type: z.literal('Feature'), properties: props, geometry: Geometry }).loose();
 const collectionOf = <P extends z.ZodType>(props: P) =>
   z.object({ type: z.literal('FeatureCollection'), features: z.array(featureOf(props)) }).loose();
 
@@ -149,8 +165,10 @@ function checkPositions(coords: unknown, min: number, where: string, what: strin
   if (!Array.isArray(coords)) throw packError(`${where}: ${what} is not an array of positions`);
   coords.forEach((p, i) => {
     if (!isPosition(p)) throw packError(`${where}: ${what} position ${i} is not a [lon, lat] pair`);
-    if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) throw packError(`${where}: ${what} position ${i} has a non-finite coordinate`);
-    if (p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90) throw packError(`${where}: ${what} position ${i} is out of range [${p[0]}, ${p[1]}]`);
+    if (!Number.isFinite(p[0]) || !Number.isFinite(p[1]))
+      throw packError(`${where}: ${what} position ${i} has a non-finite coordinate`);
+    if (p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90)
+      throw packError(`${where}: ${what} position ${i} is out of range [${p[0]}, ${p[1]}]`);
   });
   if (coords.length < min) throw packError(`${where}: ${what} has ${coords.length} positions, needs at least ${min}`);
   return (coords as Position[]).map((p) => [p[0], p[1]]);
@@ -160,7 +178,8 @@ function checkRing(coords: unknown, where: string, what: string): Ring {
   const ring = checkPositions(coords, 4, where, what);
   const a = ring[0]!;
   const b = ring[ring.length - 1]!;
-  if (a[0] !== b[0] || a[1] !== b[1]) throw packError(`${where}: ${what} is not closed (first and last positions differ)`);
+  if (a[0] !== b[0] || a[1] !== b[1])
+    throw packError(`${where}: ${what} is not closed (first and last positions differ)`);
   return ring;
 }
 
@@ -172,8 +191,12 @@ function checkPolygonCoords(coords: unknown, where: string, prefix: string): Rin
 function checkAreaGeometry(g: { type: string; coordinates: unknown }, where: string): AreaGeometry {
   if (g.type === 'Polygon') return { type: 'Polygon', coordinates: checkPolygonCoords(g.coordinates, where, '') };
   if (g.type === 'MultiPolygon') {
-    if (!Array.isArray(g.coordinates) || g.coordinates.length === 0) throw packError(`${where}: MultiPolygon has no polygons`);
-    return { type: 'MultiPolygon', coordinates: g.coordinates.map((p, i) => checkPolygonCoords(p, where, `polygon ${i} `)) };
+    if (!Array.isArray(g.coordinates) || g.coordinates.length === 0)
+      throw packError(`${where}: MultiPolygon has no polygons`);
+    return {
+      type: 'MultiPolygon',
+      coordinates: g.coordinates.map((p, i) => checkPolygonCoords(p, where, `polygon ${i} `)),
+    };
   }
   throw packError(`${where}: geometry type ${g.type} is not Polygon or MultiPolygon`);
 }
@@ -205,7 +228,8 @@ export function areasOverlap(a: AreaGeometry, b: AreaGeometry): boolean {
   for (const r of ra) {
     for (let i = 0; i < r.length - 1; i++) {
       for (const s of rb) {
-        for (let j = 0; j < s.length - 1; j++) if (segmentsCrossProperly(r[i]!, r[i + 1]!, s[j]!, s[j + 1]!)) return true;
+        for (let j = 0; j < s.length - 1; j++)
+          if (segmentsCrossProperly(r[i]!, r[i + 1]!, s[j]!, s[j + 1]!)) return true;
       }
     }
   }
@@ -217,7 +241,9 @@ export function areasOverlap(a: AreaGeometry, b: AreaGeometry): boolean {
   for (const poly of polygonsOf(b)) if (strictlyInside(interiorPoint(poly[0]!), a, ra)) return true;
   // Shapes that only share collinear edges and vertices (a cell shifted half a cell along a row)
   // escape every test above; a point just inside the middle of each edge catches them.
-  return edgeProbes(a, ra).some((p) => strictlyInside(p, b, rb)) || edgeProbes(b, rb).some((p) => strictlyInside(p, a, ra));
+  return (
+    edgeProbes(a, ra).some((p) => strictlyInside(p, b, rb)) || edgeProbes(b, rb).some((p) => strictlyInside(p, a, ra))
+  );
 }
 
 /** For each edge, a point a hair inside the area, next to the edge's midpoint. */
@@ -276,7 +302,8 @@ function findOverlap(cells: AreaFeature[]): [AreaFeature, AreaFeature] | null {
         const list = buckets.get(k);
         if (list) {
           for (const j of list) {
-            if (bboxesOverlapStrictly(boxes[j]!, b) && areasOverlap(cells[j]!.geometry, cells[i]!.geometry)) return [cells[j]!, cells[i]!];
+            if (bboxesOverlapStrictly(boxes[j]!, b) && areasOverlap(cells[j]!.geometry, cells[i]!.geometry))
+              return [cells[j]!, cells[i]!];
           }
           list.push(i);
         } else buckets.set(k, [i]);
@@ -288,13 +315,24 @@ function findOverlap(cells: AreaFeature[]): [AreaFeature, AreaFeature] | null {
 
 // ---------- the pack ----------
 
-function parseAreas(key: 'districts' | 'streets' | 'communities' | 'grids', level: AreaLevel, raw: unknown): AreaFeature[] {
+function parseAreas(
+  key: 'districts' | 'streets' | 'communities' | 'grids',
+  level: AreaLevel,
+  raw: unknown,
+): AreaFeature[] {
   const file = PACK_FILES[key];
   const fc = parseWith(collectionOf(AreaProps), key, raw);
   return fc.features.map((f) => {
     const p = f.properties;
     const where = `${file}: feature "${p.id}"`;
-    const a: AreaFeature = { id: p.id, name: p.name, parentId: p.parentId, level, generated: p.generated, geometry: checkAreaGeometry(f.geometry, where) };
+    const a: AreaFeature = {
+      id: p.id,
+      name: p.name,
+      parentId: p.parentId,
+      level,
+      generated: p.generated,
+      geometry: checkAreaGeometry(f.geometry, where),
+    };
     if (p.nameEn !== undefined) a.nameEn = p.nameEn;
     return a;
   });
@@ -310,7 +348,8 @@ function checkUnique(items: { id: string }[], file: string, seen: Map<string, st
 
 function checkParents(children: AreaFeature[], parents: Set<string>, file: string, parentLevel: string): void {
   for (const c of children) {
-    if (!parents.has(c.parentId)) throw packError(`${file}: feature "${c.id}": unknown parent "${c.parentId}" (no such ${parentLevel})`);
+    if (!parents.has(c.parentId))
+      throw packError(`${file}: feature "${c.id}": unknown parent "${c.parentId}" (no such ${parentLevel})`);
   }
 }
 
@@ -326,9 +365,15 @@ function checkTaxonomy(t: Taxonomy): void {
   for (const c of t.classes) {
     if (seen.has(c.code)) throw packError(`${PACK_FILES.pack}: taxonomy: duplicate category code "${c.code}"`);
     seen.add(c.code);
-    if ((c.kind === 'part') !== c.code.startsWith('P')) throw packError(`${PACK_FILES.pack}: taxonomy: class "${c.code}" has kind ${c.kind}, but P codes are parts and E codes events`);
+    if ((c.kind === 'part') !== c.code.startsWith('P'))
+      throw packError(
+        `${PACK_FILES.pack}: taxonomy: class "${c.code}" has kind ${c.kind}, but P codes are parts and E codes events`,
+      );
     for (const s of c.small) {
-      if (!s.code.startsWith(`${c.code}.`)) throw packError(`${PACK_FILES.pack}: taxonomy: small class "${s.code}" is not under its large class "${c.code}"`);
+      if (!s.code.startsWith(`${c.code}.`))
+        throw packError(
+          `${PACK_FILES.pack}: taxonomy: small class "${s.code}" is not under its large class "${c.code}"`,
+        );
       if (seen.has(s.code)) throw packError(`${PACK_FILES.pack}: taxonomy: duplicate category code "${s.code}"`);
       seen.add(s.code);
     }
@@ -343,7 +388,8 @@ function checkDepartments(depts: Department[], taxonomy: Taxonomy, areaIds: { ha
     const where = `${PACK_FILES.pack}: department "${d.id}"`;
     if (ids.has(d.id)) throw packError(`${where}: duplicate id`);
     ids.add(d.id);
-    for (const a of d.scope.areaIds ?? []) if (!areaIds.has(a)) throw packError(`${where}: scope names unknown area "${a}"`);
+    for (const a of d.scope.areaIds ?? [])
+      if (!areaIds.has(a)) throw packError(`${where}: scope names unknown area "${a}"`);
     for (const r of d.responsibilities) {
       if (!cats.has(r.code)) throw packError(`${where}: unknown category code "${r.code}"`);
       if (r.role !== 'lead') continue;
@@ -362,7 +408,9 @@ function checkDepartments(depts: Department[], taxonomy: Taxonomy, areaIds: { ha
 export function parsePack(files: PackFiles): CityPack {
   const rawPack = files.pack as { formatVersion?: unknown } | undefined;
   if (rawPack && typeof rawPack.formatVersion === 'number' && rawPack.formatVersion !== PACK_FORMAT_VERSION) {
-    throw packError(`${PACK_FILES.pack}: unsupported formatVersion ${rawPack.formatVersion} (this reader knows ${PACK_FORMAT_VERSION})`);
+    throw packError(
+      `${PACK_FILES.pack}: unsupported formatVersion ${rawPack.formatVersion} (this reader knows ${PACK_FORMAT_VERSION})`,
+    );
   }
   const pj = parseWith(PackJson, 'pack', files.pack);
   const meta: PackMeta = pj.meta as PackMeta;
@@ -420,12 +468,15 @@ export function parsePack(files: PackFiles): CityPack {
   checkParents(communities, new Set(streets.map((s) => s.id)), PACK_FILES.communities, 'street');
   checkParents(grids, new Set(communities.map((c) => c.id)), PACK_FILES.grids, 'community');
   for (const r of roads) {
-    if (!districtIds.has(r.districtId)) throw packError(`${PACK_FILES.roads}: feature "${r.id}": unknown district "${r.districtId}"`);
+    if (!districtIds.has(r.districtId))
+      throw packError(`${PACK_FILES.roads}: feature "${r.id}": unknown district "${r.districtId}"`);
   }
   const roadIds = new Set(roads.map((r) => r.id));
   for (const z0 of loadingZones) {
-    if (!roadIds.has(z0.roadId)) throw packError(`${PACK_FILES.loadingZones}: feature "${z0.id}": unknown road "${z0.roadId}"`);
-    if (!districtIds.has(z0.districtId)) throw packError(`${PACK_FILES.loadingZones}: feature "${z0.id}": unknown district "${z0.districtId}"`);
+    if (!roadIds.has(z0.roadId))
+      throw packError(`${PACK_FILES.loadingZones}: feature "${z0.id}": unknown road "${z0.roadId}"`);
+    if (!districtIds.has(z0.districtId))
+      throw packError(`${PACK_FILES.loadingZones}: feature "${z0.id}": unknown district "${z0.districtId}"`);
   }
 
   if (districts.length === 0) throw packError(`${PACK_FILES.districts}: no districts`);
@@ -434,7 +485,8 @@ export function parsePack(files: PackFiles): CityPack {
   checkCoverage(communities, grids, PACK_FILES.communities, 'grid cells');
 
   const overlap = findOverlap(grids);
-  if (overlap) throw packError(`${PACK_FILES.grids}: feature "${overlap[1].id}": overlaps grid cell "${overlap[0].id}"`);
+  if (overlap)
+    throw packError(`${PACK_FILES.grids}: feature "${overlap[1].id}": overlaps grid cell "${overlap[0].id}"`);
 
   checkDepartments(pj.departments as Department[], taxonomy, areaSeen);
 
