@@ -142,10 +142,16 @@ export class KafkaBus implements Bus {
     await this.connect();
     const names = topics.map((t) => t.topic);
     try {
-      await this.adminClient.createTopics({
-        topics: topics.map(({ topic, partitions }) => ({ topic, numPartitions: partitions })),
-        waitForLeaders: true,
-      });
+      // create only what is missing: asking for an existing topic makes the broker answer with
+      // an error that kafkajs logs, which would be noise at every start
+      const existing = new Set(await this.adminClient.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length) {
+        await this.adminClient.createTopics({
+          topics: missing.map(({ topic, partitions }) => ({ topic, numPartitions: partitions })),
+          waitForLeaders: true,
+        });
+      }
       // createTopics answers before every broker's metadata knows the leaders; wait for them
       const deadline = Date.now() + 10_000;
       for (;;) {
