@@ -25,6 +25,8 @@ export function onShutdown(log: Logger, stop: () => Promise<void>): void {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // started by the launcher with an IPC channel: if the launcher dies, don't live on as an orphan
+  if (process.send) process.on('disconnect', () => handler('SIGTERM'));
 }
 
 /** For an app's main: report a start-up failure on one line and exit non-zero. */
