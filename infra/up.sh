@@ -51,10 +51,11 @@ if [ ! -s "$state/kafka.classpath" ] || [ "$root/infra/kafka/pom.xml" -nt "$stat
   log "resolving Kafka jars with Maven (cached in ~/.m2 after the first run)"
   (cd "$root/infra/kafka" && mvn -q -B dependency:build-classpath -Dmdep.outputFile="$state/kafka.classpath" >&2)
 fi
-if [ -f "$state/kafka.pid" ] && kill -0 "$(cat "$state/kafka.pid")" 2>/dev/null && kafka_ready; then
-  log "Kafka already running on 127.0.0.1:$KAFKA_PORT"
+if kafka_ready; then
+  # ours from an earlier run, or one another checkout started: use it, and leave it to its owner
+  log "Kafka already answers on 127.0.0.1:$KAFKA_PORT"
 else
-  if port_open "$KAFKA_PORT"; then log "port $KAFKA_PORT is taken by another process; set CITYOPS_KAFKA_PORT"; exit 1; fi
+  if port_open "$KAFKA_PORT"; then log "port $KAFKA_PORT is taken by something that is not Kafka; set CITYOPS_KAFKA_PORT"; exit 1; fi
   data="$state/kafka-data"
   cat > "$state/server.properties" <<PROPS
 process.roles=broker,controller
