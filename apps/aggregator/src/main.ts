@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@cityops/config';
-import { createLogger, exitOnStartupError, onShutdown, openPorts } from '@cityops/runtime';
+import { closePorts, createLogger, exitOnStartupError, onShutdown, openPorts } from '@cityops/runtime';
 import { Aggregator } from './aggregator.js';
 
 const config = loadConfigOrExit();
@@ -17,8 +17,7 @@ try {
   log.info(`consuming as group ${config.AGGREGATOR_GROUP} (${ports.bus.kind} bus, ${ports.store.kind} store)`);
   onShutdown(log, async () => {
     await aggregator.stop();
-    await ports.bus.close();
-    await ports.store.close();
+    await closePorts(ports);
   });
 } catch (err) {
   exitOnStartupError(log, err);

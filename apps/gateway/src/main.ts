@@ -1,5 +1,13 @@
 import { loadConfigOrExit } from '@cityops/config';
-import { createIngestor, createLogger, exitOnStartupError, loadCity, onShutdown, openPorts } from '@cityops/runtime';
+import {
+  closePorts,
+  createIngestor,
+  createLogger,
+  exitOnStartupError,
+  loadCity,
+  onShutdown,
+  openPorts,
+} from '@cityops/runtime';
 import { createGateway } from './gateway.js';
 
 const config = loadConfigOrExit();
@@ -14,8 +22,7 @@ try {
   console.log(`cityops ready: ${url}`);
   onShutdown(log, async () => {
     await gateway.close();
-    await ports.bus.close();
-    await ports.store.close();
+    await closePorts(ports);
   });
 } catch (err) {
   exitOnStartupError(log, err);

@@ -35,7 +35,10 @@ export async function runDistributed(config: Config, log: Logger): Promise<void>
   };
 
   for (const app of apps) {
-    const child = spawn(process.execPath, [entryOf(app)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: process.env });
+    const child = spawn(process.execPath, [entryOf(app)], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      env: process.env,
+    });
     children.set(app, child);
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {

@@ -1,7 +1,7 @@
 import { Aggregator } from '@cityops/aggregator';
 import type { Config } from '@cityops/config';
 import { createGateway } from '@cityops/gateway';
-import { createIngestor, loadCity, onShutdown, openPorts, type Logger } from '@cityops/runtime';
+import { closePorts, createIngestor, loadCity, onShutdown, openPorts, type Logger } from '@cityops/runtime';
 import { placesOf, startLiveSimulator } from '@cityops/simulator';
 
 /**
@@ -53,7 +53,6 @@ export async function runEmbedded(config: Config, log: Logger): Promise<void> {
     await sim?.stop();
     await gateway.close();
     await aggregator.stop();
-    await ports.bus.close();
-    await ports.store.close();
+    await closePorts(ports);
   });
 }

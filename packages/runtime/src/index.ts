@@ -1,4 +1,4 @@
 export { createLogger, type Logger, type Level } from './log.js';
-export { openPorts, type Ports } from './ports.js';
+export { closePorts, openPorts, type Ports } from './ports.js';
 export { onShutdown, exitOnStartupError } from './shutdown.js';
 export { loadCity, createIngestor, type City } from './city.js';

@@ -8,6 +8,13 @@ export interface Ports {
   store: Store;
 }
 
+/** Closes the bus and the store; both are attempted even if the first fails. */
+export async function closePorts(ports: Ports): Promise<void> {
+  const results = await Promise.allSettled([ports.bus.close(), ports.store.close()]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /**
  * Opens the bus and the store for the configured mode: Kafka + Redis when distributed,
  * the embedded log + memory store otherwise. Fails fast (seconds) with a code naming what
