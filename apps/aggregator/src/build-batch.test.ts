@@ -10,7 +10,7 @@ function rec(t: number, district = 'sh-huangpu', source = 'sim', extra: Record<s
     eventTime: new Date(t).toISOString(),
     source,
     type: 'sensor.reading',
-    location: { districtId: district },
+    location: { districtId: district, streetId: `${district}-st1` },
     ...extra,
   });
   return { topic: 'city.events.v1', partition: 0, offset: offset++, key: 'g', value, timestamp: t };
@@ -29,6 +29,8 @@ describe('buildBatch', () => {
       [`${b}|total`]: 3,
       [`${b}|d:sh-huangpu`]: 2,
       [`${b}|d:sh-xuhui`]: 1,
+      [`${b}|st:sh-huangpu-st1`]: 2,
+      [`${b}|st:sh-xuhui-st1`]: 1,
       [`${b}|s:sim`]: 3,
       [`${b}|t:sensor.reading`]: 3,
     });

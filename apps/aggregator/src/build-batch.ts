@@ -77,6 +77,7 @@ interface WindowedEvent {
   source: string;
   type: string;
   districtId: string | undefined;
+  streetId: string | undefined;
 }
 
 function readEvent(value: string): WindowedEvent | string {
@@ -93,5 +94,6 @@ function readEvent(value: string): WindowedEvent | string {
   if (typeof o.source !== 'string' || typeof o.type !== 'string') return 'source or type missing';
   const loc = o.location as Record<string, unknown> | undefined;
   const districtId = typeof loc?.districtId === 'string' ? loc.districtId : undefined;
-  return { t, source: o.source, type: o.type, districtId };
+  const streetId = typeof loc?.streetId === 'string' ? loc.streetId : undefined;
+  return { t, source: o.source, type: o.type, districtId, streetId };
 }

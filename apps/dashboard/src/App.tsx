@@ -35,7 +35,12 @@ export function App({ feed }: { feed: VitalsFeed }) {
         </div>
         <div className="col col-center">
           <StaleBanner state={state} view={view} />
-          <CityMap districts={districts} byDistrict={v?.byDistrict ?? null} stale={stale} />
+          <CityMap
+            districts={districts}
+            byDistrict={v?.byDistrict ?? null}
+            byStreet={v?.byStreet ?? null}
+            stale={stale}
+          />
           <TrendPanel trend={v?.trend ?? null} bucketMs={v?.bucketMs ?? 60_000} stale={stale} />
         </div>
         <div className="col col-right">

@@ -16,6 +16,8 @@ export interface VitalsSnapshot {
   updatedAt: string | null;
   total: VitalCounts;
   byDistrict: Record<string, VitalCounts>;
+  /** by street/town (街镇), for the map's drill-down */
+  byStreet: Record<string, VitalCounts>;
   bySource: Record<string, VitalCounts>;
   byType: Record<string, VitalCounts>;
   /** events per bucket over the last 15 minutes, oldest first: [bucket start (epoch ms), count] */

@@ -22,6 +22,8 @@ describe('testkit', () => {
   it('resolves eventually once the check yields a value, and times out with the reason otherwise', async () => {
     let n = 0;
     expect(await eventually(() => (++n >= 3 ? n : undefined), 2000)).toBe(3);
-    await expect(eventually(() => undefined, 120, 'the impossible')).rejects.toThrow(/timed out after 120 ms waiting for the impossible/);
+    await expect(eventually(() => undefined, 120, 'the impossible')).rejects.toThrow(
+      /timed out after 120 ms waiting for the impossible/,
+    );
   });
 });

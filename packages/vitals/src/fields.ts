@@ -1,6 +1,6 @@
 /**
  * Counter field names inside a bucket. One event adds 1 to each of: the total, its district,
- * its source and its type. Prefixes keep the dimensions apart in one hash per bucket.
+ * its street, its source and its type. Prefixes keep the dimensions apart in one hash per bucket.
  */
 export const TOTAL_FIELD = 'total';
 
@@ -8,12 +8,24 @@ export interface CountedEvent {
   source: string;
   type: string;
   districtId: string | undefined;
+  streetId?: string | undefined;
 }
 
 export function fieldsOf(e: CountedEvent): string[] {
-  return [TOTAL_FIELD, `d:${e.districtId ?? 'unresolved'}`, `s:${e.source}`, `t:${e.type}`];
+  return [
+    TOTAL_FIELD,
+    `d:${e.districtId ?? 'unresolved'}`,
+    `st:${e.streetId ?? 'unresolved'}`,
+    `s:${e.source}`,
+    `t:${e.type}`,
+  ];
 }
 
-export type Dimension = 'byDistrict' | 'bySource' | 'byType';
+export type Dimension = 'byDistrict' | 'byStreet' | 'bySource' | 'byType';
 
-export const dimensionOfPrefix: Record<string, Dimension> = { d: 'byDistrict', s: 'bySource', t: 'byType' };
+export const dimensionOfPrefix: Record<string, Dimension> = {
+  d: 'byDistrict',
+  st: 'byStreet',
+  s: 'bySource',
+  t: 'byType',
+};

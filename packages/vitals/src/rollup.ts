@@ -29,6 +29,7 @@ export function rollup(read: VitalsRead): VitalsSnapshot {
     updatedAt: read.updatedAt === null ? null : new Date(read.updatedAt).toISOString(),
     total: { m1: 0, m15: 0 },
     byDistrict: {},
+    byStreet: {},
     bySource: {},
     byType: {},
     trend: [],

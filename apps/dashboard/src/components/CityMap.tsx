@@ -12,6 +12,7 @@ import type { DistrictsState } from './use-districts.js';
 interface CityMapProps {
   districts: DistrictsState;
   byDistrict: Record<string, VitalCounts> | null;
+  byStreet: Record<string, VitalCounts> | null;
   stale: boolean;
 }
 
@@ -27,7 +28,7 @@ const LEVEL_LABEL = { district: '区 Districts', street: '街镇 Streets & towns
  * The choropleth. Clicking an area drills one level down when the gateway has boundaries for
  * it; when it has none (404 or error), the map stays and says so briefly.
  */
-export const CityMap = memo(function CityMap({ districts, byDistrict, stale }: CityMapProps) {
+export const CityMap = memo(function CityMap({ districts, byDistrict, byStreet, stale }: CityMapProps) {
   const [stack, setStack] = useState<DrillLevel[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const busy = useRef(false);
@@ -71,8 +72,8 @@ export const CityMap = memo(function CityMap({ districts, byDistrict, stale }: C
     [flash],
   );
 
-  // only the district level has figures in the vitals snapshot; finer levels show their outlines
-  const counts = current?.level === 'district' ? byDistrict : null;
+  // the vitals snapshot has figures per district and per street; grid cells show their outlines
+  const counts = current?.level === 'district' ? byDistrict : current?.level === 'street' ? byStreet : null;
   const option = useMemo(
     () => (current ? mapOption({ mapName: current.mapName, areas: current.areas, counts, stale }) : null),
     [current, counts, stale],

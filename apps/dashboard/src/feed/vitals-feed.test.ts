@@ -40,6 +40,7 @@ function vitals(over: Partial<VitalsSnapshot> = {}): VitalsSnapshot {
     asOf: new Date(T0).toISOString(),
     updatedAt: new Date(T0).toISOString(),
     total: { m1: 10, m15: 100 },
+    byStreet: {},
     byDistrict: { '310101': { m1: 4, m15: 40 }, '310104': { m1: 6, m15: 60 } },
     bySource: { sim: { m1: 10, m15: 100 } },
     byType: { 'hotline.ticket': { m1: 2, m15: 20 } },
