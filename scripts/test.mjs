@@ -22,6 +22,7 @@ function step(title, cmd, args) {
   console.log(`=== ok: ${title} (${secs} s)`);
 }
 
+step('test tools', 'bash', ['infra/test-tools.sh']);
 step('infrastructure', 'bash', ['infra/up.sh']);
 for (const line of readFileSync(join(root, '.infra', 'env'), 'utf8').split('\n')) {
   const m = /^([A-Z_]+)=(.*)$/.exec(line);
