@@ -1,86 +1,157 @@
+import type { CityIndex, CityPack } from '@cityops/city';
 import type { CityEventInput } from '@cityops/schema';
-import { createRng } from './prng.js';
+import { CityopsError, ErrorCodes } from '@cityops/schema';
+import { z } from 'zod';
+import { DAY } from './engine/clock.js';
+import { Scenario } from './engine/scenario.js';
+import type { GroundTruthRecord } from './engine/truth.js';
+import { describeIssues, parseScenarioOptions } from './options.js';
 
-/** Where events can happen: the centres of grid cells, with their district for weighting. */
-export interface SimPlace {
-  lon: number;
-  lat: number;
-  districtId: string;
+/** Live-mode settings beyond SIM_RATE and SIM_SEED, read from the environment (see README). */
+export const LiveEnvSchema = z.object({
+  /** how many wall-clock minutes a simulated day takes: 1440 = real time (the default) */
+  SIM_DAY_MINUTES: z.coerce
+    .number({ message: 'must be a number' })
+    .min(1, 'must be between 1 and 10080')
+    .max(10_080, 'must be between 1 and 10080')
+    .default(1440),
+  /** injected incidents per wall-clock hour */
+  SIM_INCIDENTS_PER_HOUR: z.coerce
+    .number({ message: 'must be a number' })
+    .min(0, 'must be between 0 and 600')
+    .max(600, 'must be between 0 and 600')
+    .default(6),
+});
+export type LiveEnv = z.output<typeof LiveEnvSchema>;
+
+/** Reads SIM_DAY_MINUTES and SIM_INCIDENTS_PER_HOUR; a bad value throws E_CFG_INVALID naming the variable. */
+export function liveEnv(env: Record<string, string | undefined>): LiveEnv {
+  const picked = {
+    SIM_DAY_MINUTES: env.SIM_DAY_MINUTES || undefined,
+    SIM_INCIDENTS_PER_HOUR: env.SIM_INCIDENTS_PER_HOUR || undefined,
+  };
+  const r = LiveEnvSchema.safeParse(picked);
+  if (!r.success)
+    throw new CityopsError(
+      ErrorCodes.CFG_INVALID,
+      describeIssues(r.error, (k) => k),
+      r.error.issues,
+    );
+  return r.data;
 }
 
 export interface LiveSimulatorOptions {
-  places: SimPlace[];
+  city: { pack: CityPack; index: CityIndex };
   /** hands a batch of canonical events to ingest; rejections are counted by ingest itself */
   sink: (events: CityEventInput[]) => Promise<void>;
   seed: number;
-  /** events per second of wall time */
+  /** wall-clock events per second at the busiest hour (SIM_RATE); the fleet is sized to match */
   rate: number;
-  /** how often a batch is emitted */
+  /** wall-clock minutes per simulated day (default 1440: real time) */
+  dayMinutes?: number;
+  /** injected incidents per wall-clock hour (default 6) */
+  incidentsPerHour?: number;
   tickMs?: number;
   now?: () => number;
   onError?: (err: unknown) => void;
+  onIncident?: (record: GroundTruthRecord) => void;
 }
 
 export interface LiveSimulator {
   stop(): Promise<void>;
   readonly emitted: number;
+  /** the simulated time now (epoch ms); at real time it equals the wall clock */
+  readonly simTime: number;
+  /** how the fleet was sized from the rate */
+  readonly knobs: LiveKnobs;
+}
+
+export interface LiveKnobs {
+  sensors: number;
+  vehicles: number;
+  ticketsPerHour: number;
+  speed: number;
+}
+
+/** Typical events per second of one sensor, one working van, and per ticket, measured on the default pack. */
+const PER_SENSOR = 0.0089;
+const PER_VEHICLE_AT_PEAK = 0.006;
+const EVENTS_PER_TICKET = 5;
+
+/**
+ * Sizes the city so that its busiest hour produces about `rate` events per wall second at `speed`
+ * simulated seconds per wall second: a realistic 12345 load (at most 3,000 tickets an hour), up to
+ * 5,000 vans, and sensors for the rest.
+ */
+export function liveKnobs(rate: number, speed: number): LiveKnobs {
+  const perSimSecond = rate / speed;
+  const ticketsPerHour = Math.max(
+    20,
+    Math.min(3000, Math.round((0.1 * perSimSecond * 3600) / EVENTS_PER_TICKET / 1.6)),
+  );
+  const vehicles = Math.max(20, Math.min(5000, Math.round((0.3 * perSimSecond) / PER_VEHICLE_AT_PEAK)));
+  const rest = perSimSecond - (ticketsPerHour * 1.6 * EVENTS_PER_TICKET) / 3600 - vehicles * PER_VEHICLE_AT_PEAK;
+  const sensors = Math.max(50, Math.min(200_000, Math.round(rest / PER_SENSOR)));
+  return { sensors, vehicles, ticketsPerHour, speed };
 }
 
 /**
- * The walking skeleton's simulator: a steady, seeded stream of sensor readings, 12345 tickets
- * and delivery-vehicle stops across the city, with intensity that follows the time of day.
+ * Live mode: runs the scenario engine against the wall clock and hands batches to ingest.
+ *
+ * Time mapping. The simulated clock starts at the wall clock's now and runs `speed` = 1440 /
+ * dayMinutes times faster. The simulated time drives the city's rhythm (rush hours, delivery peaks,
+ * calls by hour, in Shanghai local time); the envelope's eventTime is the wall-clock moment the
+ * event is emitted (simulated time mapped back: start + (sim - start) / speed). So ingest never
+ * sees future times and the aggregator's event-time windows fill at the wall-clock pace, while the
+ * city on the screen lives through a day in `dayMinutes`. At real time (the default) both clocks agree.
+ * Durations in event time are the simulated durations divided by `speed`.
  */
 export function startLiveSimulator(opts: LiveSimulatorOptions): LiveSimulator {
-  const rng = createRng(opts.seed);
   const now = opts.now ?? Date.now;
-  const tickMs = opts.tickMs ?? 200;
+  const tickMs = opts.tickMs ?? 250;
+  const speed = DAY / 60_000 / (opts.dayMinutes ?? 1440);
+  const knobs = liveKnobs(opts.rate, speed);
+  const wall0 = now();
+  const sim0 = wall0;
+  const options = parseScenarioOptions(
+    {
+      seed: opts.seed,
+      sensors: knobs.sensors,
+      vehicles: knobs.vehicles,
+      ticketsPerHour: knobs.ticketsPerHour,
+      incidentsPerHour: Math.min(120, (opts.incidentsPerHour ?? 6) / speed),
+      maxEventsPerSecond: Math.max(1, (opts.rate * 1.5) / speed),
+    },
+    (k) => `live ${k}`,
+  );
+  const scenario = new Scenario(opts.city.pack, opts.city.index, options, {
+    startMs: sim0,
+    endMs: Infinity,
+    idPrefix: `L${wall0.toString(36)}`,
+    eventTimeOf: (t) => new Date(Math.floor(wall0 + (t - sim0) / speed)).toISOString(),
+    capPerSimSecond: options.maxEventsPerSecond,
+    retainTruth: false,
+    ...(opts.onIncident ? { onIncident: opts.onIncident } : {}),
+  });
+
   let emitted = 0;
-  let seq = 0;
-  let carry = 0;
+  let inflight = 0;
   let running = true;
   let pending: Promise<void> = Promise.resolve();
-  const runId = now().toString(36);
-
-  const makeEvent = (t: number): CityEventInput => {
-    const place = opts.places[Math.floor(rng() * opts.places.length)]!;
-    const location = { lon: place.lon + (rng() - 0.5) * 0.002, lat: place.lat + (rng() - 0.5) * 0.002 };
-    const id = `${runId}-${++seq}`;
-    const eventTime = new Date(t - Math.floor(rng() * 2000)).toISOString();
-    const r = rng();
-    if (r < 0.55) {
-      return {
-        v: 1, id, source: 'sim.sensors', type: 'sensor.reading', eventTime, location,
-        category: { kind: 'part', code: 'P.01.01' },
-        payload: { sensorId: `s-${Math.floor(rng() * 5000)}`, kind: 'noise', value: Math.round(45 + rng() * 30), unit: 'dB', status: 'ok' },
-      };
-    }
-    if (r < 0.85) {
-      return {
-        v: 1, id, source: 'sim.logistics', type: 'delivery.vehicle', eventTime, location,
-        category: { kind: 'event', code: 'E.06.02' },
-        payload: { vehicleId: `v-${Math.floor(rng() * 800)}`, company: ['SF', 'ZTO', 'YTO', 'JD'][Math.floor(rng() * 4)]!, state: rng() < 0.6 ? 'moving' : 'unloading', speedKmh: Math.round(rng() * 40) },
-      };
-    }
-    return {
-      v: 1, id, source: 'hotline-12345', type: 'hotline.ticket', eventTime, location,
-      category: { kind: 'event', code: 'E.01.01' },
-      payload: { ticketId: `T${id}`, stage: 'received', channel: 'phone' },
-    };
-  };
-
   const timer = setInterval(() => {
-    if (!running) return;
-    const t = now();
-    const hour = new Date(t).getHours() + new Date(t).getMinutes() / 60;
-    // busier by day, peaks at the morning and evening rush
-    const diurnal = 0.35 + 0.65 * Math.max(Math.exp(-((hour - 8.5) ** 2) / 4), Math.exp(-((hour - 18) ** 2) / 4), 0.5 * Math.sin((Math.PI * (hour - 6)) / 16));
-    carry += (opts.rate * diurnal * tickMs) / 1000;
-    const n = Math.floor(carry);
-    carry -= n;
-    if (n === 0) return;
-    const events = Array.from({ length: n }, () => makeEvent(t));
-    emitted += n;
-    pending = pending.then(() => opts.sink(events)).catch((err: unknown) => opts.onError?.(err));
+    // if ingest falls behind, let the engine wait rather than pile up batches in memory
+    if (!running || inflight > 20) return;
+    const batch: CityEventInput[] = [];
+    scenario.runUntil(sim0 + (now() - wall0) * speed, (e) => batch.push(e));
+    if (batch.length === 0) return;
+    emitted += batch.length;
+    inflight++;
+    pending = pending
+      .then(() => opts.sink(batch))
+      .catch((err: unknown) => opts.onError?.(err))
+      .finally(() => {
+        inflight--;
+      });
   }, tickMs);
   timer.unref();
 
@@ -88,6 +159,10 @@ export function startLiveSimulator(opts: LiveSimulatorOptions): LiveSimulator {
     get emitted() {
       return emitted;
     },
+    get simTime() {
+      return scenario.time;
+    },
+    knobs,
     async stop() {
       running = false;
       clearInterval(timer);

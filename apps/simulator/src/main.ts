@@ -1,24 +1,34 @@
 import { loadConfigOrExit } from '@cityops/config';
 import { createIngestor, createLogger, exitOnStartupError, loadCity, onShutdown, openPorts } from '@cityops/runtime';
-import { placesOf } from './places.js';
-import { startLiveSimulator } from './live.js';
+import { describeIncident } from './describe.js';
+import { liveEnv, startLiveSimulator } from './live.js';
 
 const config = loadConfigOrExit();
 const log = createLogger('simulator', config.LOG_LEVEL);
 try {
+  const env = liveEnv(process.env);
   const city = loadCity(config);
   const ports = await openPorts(config, 'simulator');
   const ingestor = createIngestor(config, ports, city);
   const sim = startLiveSimulator({
-    places: placesOf(city.pack),
+    city,
     seed: config.SIM_SEED,
     rate: config.SIM_RATE,
+    dayMinutes: env.SIM_DAY_MINUTES,
+    incidentsPerHour: env.SIM_INCIDENTS_PER_HOUR,
     sink: async (events) => {
-      await ingestor.ingest(events.map((value) => ({ ok: true, value })), 'simulator');
+      await ingestor.ingest(
+        events.map((value) => ({ ok: true, value })),
+        'simulator',
+      );
     },
     onError: (err) => log.warn(`publish failed: ${String(err)}`),
+    onIncident: (r) => log.info(`incident: ${describeIncident(r)}`),
   });
-  log.info(`simulating ${config.SIM_RATE} events/s at peak over ${city.pack.meta.name}`);
+  const k = sim.knobs;
+  log.info(
+    `simulating ${city.pack.meta.name}: ~${config.SIM_RATE} events/s at peak (${k.sensors} sensors, ${k.vehicles} vans, ${k.ticketsPerHour} tickets/h), a day in ${env.SIM_DAY_MINUTES} min`,
+  );
   onShutdown(log, async () => {
     await sim.stop();
     await ports.bus.close();

@@ -1,0 +1,258 @@
+import type { Rng } from '../prng.js';
+import { MINUTE, congestion, foodActivity, hourOfDay, isRushHour, parcelActivity } from './clock.js';
+import type { Emitter, Where } from './emit.js';
+import type { Agenda } from './queue.js';
+import { ROAD_STEPS, densityOf, type World } from './world.js';
+
+/** The logistics companies on the streets: share of the fleet, how often they use loading zones, their working day. */
+export const COMPANIES = [
+  { code: 'SF', name: '顺丰', share: 0.2, legal: 0.8, activity: parcelActivity },
+  { code: 'ZTO', name: '中通', share: 0.19, legal: 0.5, activity: parcelActivity },
+  { code: 'YTO', name: '圆通', share: 0.16, legal: 0.5, activity: parcelActivity },
+  { code: 'STO', name: '申通', share: 0.08, legal: 0.45, activity: parcelActivity },
+  { code: 'JD', name: '京东', share: 0.18, legal: 0.75, activity: parcelActivity },
+  { code: 'Meituan', name: '美团', share: 0.19, legal: 0.3, activity: foodActivity },
+] as const;
+type Company = (typeof COMPANIES)[number];
+
+/** Ordinary illegal stops stay under this; a vehicle dwelling longer on the carriageway is a road blockage. */
+export const BLOCKAGE_DWELL_MS = 10 * MINUTE;
+const MAX_ROUTINE_ILLEGAL_DWELL_MS = 8.5 * MINUTE;
+const UNLOAD_REPORT_MS = MINUTE;
+
+/** Taxonomy codes: moving vans fall under 交通秩序 (large class), stops on the carriageway under 快递车辆占道卸货, stops in a bay under 装卸货区. */
+export const DELIVERY_CODES = { moving: 'E.06', illegalStop: 'E.06.02', loadingZone: 'P.02.09' } as const;
+
+interface Vehicle {
+  id: string;
+  company: Company;
+  districtId: string;
+  road: number;
+  parcels: number;
+  /** the vehicle works while its company's activity curve is above this */
+  shift: number;
+  legsToStop: number;
+  onDuty: boolean;
+}
+
+/**
+ * Delivery vehicles of several companies driving the road network: a random walk that mostly stays
+ * in the home district, a position report per segment, and stops every few segments. A stop is
+ * legal in a loading zone (装卸货区, `inLoadingZone: true`) when one is on the segment or the next
+ * one and the driver bothers; otherwise it is on the carriageway, and more so at rush hour. Parcels
+ * per stop follow the area's density. The fleet on the street follows the delivery peaks.
+ */
+export class DeliveryFleet {
+  private readonly vehicles: Vehicle[] = [];
+  private readonly perCompany = new Map<string, number>();
+
+  constructor(
+    private readonly world: World,
+    private readonly rng: Rng,
+    private readonly emitter: Emitter,
+    count: number,
+  ) {
+    if (world.roads.length === 0) return;
+    const cum = COMPANIES.map((_, i) => COMPANIES.slice(0, i + 1).reduce((s, c) => s + c.share, 0));
+    for (let i = 0; i < count; i++) {
+      const company = COMPANIES[rng.weighted(cum)]!;
+      const districtId = world.districtIds[rng.weighted(world.districtCum)]!;
+      this.vehicles.push({
+        id: this.nextId(company),
+        company,
+        districtId,
+        road: this.homeRoad(districtId),
+        parcels: this.load(company),
+        shift: rng.range(0.05, 0.95),
+        legsToStop: 1 + rng.int(4),
+        onDuty: false,
+      });
+    }
+  }
+
+  private nextId(company: Company): string {
+    const n = (this.perCompany.get(company.code) ?? 0) + 1;
+    this.perCompany.set(company.code, n);
+    return `${company.code}-${String(n).padStart(5, '0')}`;
+  }
+
+  private homeRoad(districtId: string): number {
+    const roads = this.world.roadsByDistrict.get(districtId);
+    return roads?.length ? roads[this.rng.int(roads.length)]! : this.rng.int(this.world.roads.length);
+  }
+
+  private load(company: Company): number {
+    return company.code === 'Meituan' ? 2 + this.rng.int(6) : 80 + this.rng.int(160);
+  }
+
+  start(agenda: Agenda, t0: number): void {
+    this.vehicles.forEach((v) =>
+      agenda.at(t0 + Math.floor(this.rng.next() * 2 * MINUTE), (t) => this.drive(agenda, v, t)),
+    );
+  }
+
+  private where(road: number, k: number): Where {
+    const [lon, lat] = this.world.roadPoint(road, k);
+    return { lon, lat, roadSegmentId: this.world.roads[road]!.id };
+  }
+
+  private drive(agenda: Agenda, v: Vehicle, t: number): void {
+    const h = hourOfDay(t);
+    if (v.company.activity(h) < v.shift) {
+      // off shift: parked at the depot, silent; look again in ten minutes
+      if (v.onDuty) {
+        v.onDuty = false;
+        v.road = this.homeRoad(v.districtId);
+      }
+      return agenda.at(t + 10 * MINUTE, (tt) => this.drive(agenda, v, tt));
+    }
+    v.onDuty = true;
+    const road = this.world.roads[v.road]!;
+    const speed = Math.max(5, road.speedLimitKmh * (1 - 0.55 * congestion(h)) * this.rng.range(0.55, 0.9));
+    const travelMs = Math.round((this.world.roadLengthM[v.road]! / (speed / 3.6)) * 1000);
+    this.emit(t, v, this.where(v.road, ROAD_STEPS / 2), 'moving', Math.round(speed), false);
+    if (--v.legsToStop <= 0) return agenda.at(t + Math.round(travelMs / 2), (tt) => this.stop(agenda, v, tt));
+    v.road = this.nextRoad(v);
+    agenda.at(t + travelMs, (tt) => this.drive(agenda, v, tt));
+  }
+
+  private nextRoad(v: Vehicle): number {
+    const adj = this.world.roadAdj[v.road]!;
+    if (adj.length === 0) return this.homeRoad(v.districtId);
+    const home = adj.filter((r) => this.world.roads[r]!.districtId === v.districtId);
+    const pool = home.length && this.rng.chance(0.92) ? home : adj;
+    return pool[this.rng.int(pool.length)]!;
+  }
+
+  private stop(agenda: Agenda, v: Vehicle, t: number): void {
+    const h = hourOfDay(t);
+    // at rush hour and at the delivery peak drivers cut corners
+    const willing = v.company.legal * (isRushHour(h) ? 0.6 : 1) * (parcelActivity(h) > 0.8 ? 0.8 : 1);
+    let zones = this.world.zonesByRoad.get(v.road);
+    if (!zones && this.rng.chance(willing)) {
+      const near = this.world.roadAdj[v.road]!.find((r) => this.world.zonesByRoad.has(r));
+      if (near !== undefined) {
+        v.road = near;
+        zones = this.world.zonesByRoad.get(near);
+      }
+    }
+    const legal = zones !== undefined && this.rng.chance(willing);
+    let where: Where;
+    let dwell: number;
+    if (legal) {
+      const z = zones![this.rng.int(zones!.length)]!;
+      where = { lon: z.lon, lat: z.lat, roadSegmentId: this.world.roads[v.road]!.id };
+      dwell = this.rng.range(4, 14) * MINUTE;
+    } else {
+      const k = this.rng.pick([1, 2, 3, 5, 6, 7]);
+      where = this.where(v.road, k);
+      dwell = Math.min(MAX_ROUTINE_ILLEGAL_DWELL_MS, this.rng.range(1.5, isRushHour(h) ? 8.5 : 6.5) * MINUTE);
+    }
+    const drop =
+      v.company.code === 'Meituan'
+        ? 1
+        : Math.max(1, Math.round(densityOf(this.world.roads[v.road]!.districtId) * this.rng.range(3, 10)));
+    this.unload(agenda, v, t, where, legal, Math.round(dwell), drop, [], () => {
+      if (v.parcels < 3) v.parcels = this.load(v.company);
+      v.legsToStop = 1 + this.rng.int(4);
+      v.road = this.nextRoad(v);
+      return true;
+    });
+  }
+
+  /**
+   * A stop: `stopped`, then an `unloading` report every minute until `dwell` is over, parcels going
+   * down; then `after` runs and the vehicle drives on if it says so.
+   */
+  private unload(
+    agenda: Agenda,
+    v: Vehicle,
+    t0: number,
+    where: Where,
+    legal: boolean,
+    dwell: number,
+    drop: number,
+    tags: readonly string[],
+    after: () => boolean,
+  ): void {
+    this.emit(t0, v, where, 'stopped', 0, legal, tags);
+    const reports = Math.max(1, Math.floor(dwell / UNLOAD_REPORT_MS));
+    const perReport = drop / reports;
+    let delivered = 0;
+    for (let i = 0; i < reports; i++) {
+      agenda.at(t0 + 30_000 + i * UNLOAD_REPORT_MS, (t) => {
+        const target = Math.round(perReport * (i + 1));
+        v.parcels = Math.max(0, v.parcels - (target - delivered));
+        delivered = target;
+        this.emit(t, v, where, 'unloading', 0, legal, tags);
+      });
+    }
+    agenda.at(t0 + dwell, (t) => {
+      if (after()) this.drive(agenda, v, t);
+    });
+  }
+
+  private emit(
+    t: number,
+    v: Vehicle,
+    where: Where,
+    state: 'moving' | 'stopped' | 'unloading',
+    speedKmh: number,
+    inLoadingZone: boolean,
+    tags?: readonly string[],
+  ): string {
+    const moving = state === 'moving';
+    const code = moving
+      ? DELIVERY_CODES.moving
+      : inLoadingZone
+        ? DELIVERY_CODES.loadingZone
+        : DELIVERY_CODES.illegalStop;
+    return this.emitter.vehicle(
+      t,
+      where,
+      moving || !inLoadingZone ? 'event' : 'part',
+      code,
+      { vehicleId: v.id, company: v.company.code, state, speedKmh, inLoadingZone, parcels: v.parcels },
+      tags,
+    );
+  }
+
+  /**
+   * A road blockage's vehicles: each arrives on road `road` at its time, stops on the carriageway at
+   * point `k` and unloads until its departure (all beyond BLOCKAGE_DWELL_MS), then leaves. They are
+   * vehicles like any other (same id scheme, same companies); their stop and departure events carry
+   * the incident tag.
+   */
+  blockageVehicle(
+    agenda: Agenda,
+    road: number,
+    k: number,
+    arriveAt: number,
+    departAt: number,
+    incidentId: string,
+  ): string {
+    const company = COMPANIES[this.rng.int(COMPANIES.length - 1)]!; // parcel carriers, not food delivery
+    const v: Vehicle = {
+      id: this.nextId(company),
+      company,
+      districtId: this.world.roads[road]!.districtId,
+      road,
+      parcels: this.load(company),
+      shift: 0,
+      legsToStop: 1,
+      onDuty: true,
+    };
+    const where = this.where(road, k);
+    const tags = [incidentId];
+    agenda.at(arriveAt - 30_000, (t) => this.emit(t, v, this.where(road, Math.max(0, k - 1)), 'moving', 12, false));
+    agenda.at(arriveAt, (t) => {
+      const drop = Math.round(this.rng.range(25, 60));
+      // after the blockage the van drives off and ends its round: no further reports
+      this.unload(agenda, v, t, where, false, departAt - arriveAt, drop, tags, () => false);
+    });
+    agenda.at(departAt, (t) => {
+      this.emit(t, v, this.where(road, Math.min(ROAD_STEPS, k + 1)), 'moving', 10, false, tags);
+    });
+    return v.id;
+  }
+}

@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CityopsError, ErrorCodes } from '@cityops/schema';
+import { z } from 'zod';
+import { SCENARIO_FILES } from './offline.js';
+import { describeIssues, flagOf } from './options.js';
+import type { ReplayOptions } from './replay.js';
+
+const ReplayArgs = z
+  .object({
+    dir: z
+      .string({ message: 'the scenario directory is required' })
+      .refine((d) => existsSync(join(d, SCENARIO_FILES.scenario)), {
+        message: `no ${SCENARIO_FILES.scenario} there: write a scenario with npm run simulate first`,
+      }),
+    url: z.url({ message: 'must be a URL like http://127.0.0.1:8080' }).default('http://127.0.0.1:8080'),
+    apiKey: z.string({ message: 'is required (or set INGEST_API_KEY)' }).min(1, 'is required (or set INGEST_API_KEY)'),
+    speed: z
+      .union([z.literal('max'), z.coerce.number().min(0.01).max(1_000_000)], {
+        message: 'must be max or a number between 0.01 and 1000000',
+      })
+      .default(60),
+    batch: z.coerce
+      .number()
+      .int()
+      .min(1, 'must be between 1 and 50000')
+      .max(50_000, 'must be between 1 and 50000')
+      .default(1000),
+  })
+  .strict();
+
+/** Parses `replay` flags; a bad one throws E_CFG_INVALID naming it, e.g. `--speed: must be max or a number ...`. */
+export function parseReplayArgs(args: string[], env: Record<string, string | undefined>): ReplayOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      dir: { type: 'string' },
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      speed: { type: 'string' },
+      batch: { type: 'string' },
+    },
+  });
+  const r = ReplayArgs.safeParse({
+    dir: values.dir,
+    url: values.url,
+    apiKey: values['api-key'] ?? env.INGEST_API_KEY,
+    speed: values.speed,
+    batch: values.batch,
+  });
+  if (!r.success) throw new CityopsError(ErrorCodes.CFG_INVALID, describeIssues(r.error, flagOf), r.error.issues);
+  return { dir: r.data.dir, url: r.data.url, apiKey: r.data.apiKey, speed: r.data.speed, batchSize: r.data.batch };
+}
