@@ -131,7 +131,10 @@ export class SensorFleet {
         for (let j = 0; j < perRoad && placed < count; j++, placed++) {
           const k = perRoad === 1 ? ROAD_STEPS / 2 : 1 + 2 * j;
           const [lon, lat] = w.roadPoint(ri, k);
-          this.add(kind, w.roads[ri]!.districtId, { lon, lat, roadSegmentId: w.roads[ri]!.id }, ri);
+          // the district of the point itself: a segment on a border is filed under one side only
+          const at = w.index.locate(lon, lat);
+          const districtId = at.inside ? at.districtId : w.roads[ri]!.districtId;
+          this.add(kind, districtId, { lon, lat, roadSegmentId: w.roads[ri]!.id }, ri);
         }
       }
       return;

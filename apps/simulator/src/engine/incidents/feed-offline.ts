@@ -16,8 +16,7 @@ export const injectFeedOffline: Injector = (ctx, id, t) => {
   const duration = Math.round(rng.range(12, 45) * MINUTE);
   for (const i of members) sensors.addEffect(i, { incidentId: id, from: t, to: t + duration, silent: true });
   const first = sensors.sensors[members[0]!]!;
-  const place = placeAt(ctx, first.where.lon, first.where.lat);
-  return record(ctx, id, 'feed_offline', { ...place, districtId: first.districtId }, t, t + duration, {
+  return record(ctx, id, 'feed_offline', placeAt(ctx, first.where.lon, first.where.lat), t, t + duration, {
     group,
     kind: first.kind,
     sensorIds: members.map((i) => sensors.sensors[i]!.id),

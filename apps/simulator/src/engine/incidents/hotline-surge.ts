@@ -6,7 +6,7 @@ import { placeAt, record } from './context.js';
 const SURGE_CODES = ['E.07.01', 'E.01.01', 'E.04.05', 'E.05.07', 'E.06.01', 'E.03.01'];
 
 /**
- * A hotline surge (未诉先办 wants it seen on the first calls): for 30-60 minutes, 20-40 tickets an
+ * A hotline surge (未诉先办 wants it seen on the first calls): for 30-60 minutes, 30-60 tickets an
  * hour of one category from one street (街镇), on top of the usual trickle of well under one an
  * hour for that pair. The tickets live their normal lifecycle.
  */
@@ -18,8 +18,8 @@ export const injectHotlineSurge: Injector = (ctx, id, t) => {
   const streetId = world.streetIds[rng.weighted(world.streetCum)]!;
   const cells = world.cellsByStreet.get(streetId)!;
   const duration = Math.round(rng.range(30, 60) * MINUTE);
-  const perHour = rng.range(20, 40);
-  const count = Math.max(6, Math.round((perHour * duration) / HOUR));
+  const perHour = rng.range(30, 60);
+  const count = Math.max(10, Math.round((perHour * duration) / HOUR));
   const times = Array.from({ length: count }, () => t + Math.round(rng.next() * (duration - MINUTE))).sort(
     (a, b) => a - b,
   );

@@ -6,7 +6,7 @@ import { placeAt, record } from './context.js';
 /**
  * 快递占道 / 卸货堵路 (the Putuo case): one to three delivery vans stop on the carriageway of one road
  * segment, one after another, and each unloads for longer than BLOCKAGE_DWELL_MS; the segment's
- * traffic-speed detector drops to 12-30% of the limit while they are there; sometimes people call
+ * traffic-speed detector drops to 12-28% of the limit while they are there; sometimes people call
  * 12345 about it a few minutes in. Only segments with a traffic detector are chosen, so the
  * speed drop is always visible.
  */
@@ -39,7 +39,7 @@ export const injectRoadBlockage: Injector = (ctx, id, t) => {
   const slowFrom = start + Math.round(rng.range(1, 2) * MINUTE);
   for (const i of detectors) {
     const limit = sensors.sensors[i]!.speedLimit;
-    sensors.addEffect(i, { incidentId: id, from: slowFrom, to: end, value: () => limit * rng.range(0.12, 0.3) });
+    sensors.addEffect(i, { incidentId: id, from: slowFrom, to: end, value: () => limit * rng.range(0.12, 0.28) });
   }
 
   const complaints: string[] = [];
