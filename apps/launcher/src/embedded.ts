@@ -2,14 +2,13 @@ import { Aggregator } from '@cityops/aggregator';
 import type { Config } from '@cityops/config';
 import { createGateway } from '@cityops/gateway';
 import { closePorts, createIngestor, loadCity, onShutdown, openPorts, type Logger } from '@cityops/runtime';
-import { describeIncident, liveEnv, startLiveSimulator } from '@cityops/simulator';
+import { describeIncident, startLiveSimulator } from '@cityops/simulator';
 
 /**
  * Embedded mode: every app in this one process, on the in-process bus and the memory store.
  * The same classes as in distributed mode; only the two ports differ.
  */
 export async function runEmbedded(config: Config, log: Logger): Promise<void> {
-  const simEnv = config.SIMULATOR ? liveEnv(process.env) : undefined;
   const city = loadCity(config);
   const ports = await openPorts(config, 'embedded');
   const ingestor = createIngestor(config, ports, city);
@@ -28,13 +27,13 @@ export async function runEmbedded(config: Config, log: Logger): Promise<void> {
     components: () => ({ aggregator: aggregator.stats }),
   });
   const url = await gateway.listen();
-  const sim = simEnv
+  const sim = config.SIMULATOR
     ? startLiveSimulator({
         city,
         seed: config.SIM_SEED,
         rate: config.SIM_RATE,
-        dayMinutes: simEnv.SIM_DAY_MINUTES,
-        incidentsPerHour: simEnv.SIM_INCIDENTS_PER_HOUR,
+        dayMinutes: config.SIM_DAY_MINUTES,
+        incidentsPerHour: config.SIM_INCIDENTS_PER_HOUR,
         sink: async (events) => {
           await ingestor.ingest(
             events.map((value) => ({ ok: true, value })),
@@ -47,7 +46,7 @@ export async function runEmbedded(config: Config, log: Logger): Promise<void> {
     : undefined;
 
   log.info(
-    `embedded mode: ${city.pack.meta.name} (${city.pack.districts.length} districts, ${city.pack.grids.length} grid cells), simulator ${sim ? `on (a day in ${simEnv?.SIM_DAY_MINUTES} min)` : 'off'}`,
+    `embedded mode: ${city.pack.meta.name} (${city.pack.districts.length} districts, ${city.pack.grids.length} grid cells), simulator ${sim ? `on (a day in ${config.SIM_DAY_MINUTES} min)` : 'off'}`,
   );
   if (config.INGEST_API_KEYS.length === 0)
     log.info('POST /api/v1/events is closed: set INGEST_API_KEYS to accept events');

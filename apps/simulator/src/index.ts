@@ -5,12 +5,10 @@
  */
 export {
   startLiveSimulator,
-  liveEnv,
   liveKnobs,
   type LiveSimulator,
   type LiveSimulatorOptions,
   type LiveKnobs,
-  type LiveEnv,
 } from './live.js';
 export {
   writeScenario,

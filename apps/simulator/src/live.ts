@@ -1,44 +1,9 @@
 import type { CityIndex, CityPack } from '@cityops/city';
 import type { CityEventInput } from '@cityops/schema';
-import { CityopsError, ErrorCodes } from '@cityops/schema';
-import { z } from 'zod';
 import { DAY } from './engine/clock.js';
 import { Scenario } from './engine/scenario.js';
 import type { GroundTruthRecord } from './engine/truth.js';
-import { describeIssues, parseScenarioOptions } from './options.js';
-
-/** Live-mode settings beyond SIM_RATE and SIM_SEED, read from the environment (see README). */
-export const LiveEnvSchema = z.object({
-  /** how many wall-clock minutes a simulated day takes: 1440 = real time (the default) */
-  SIM_DAY_MINUTES: z.coerce
-    .number({ message: 'must be a number' })
-    .min(1, 'must be between 1 and 10080')
-    .max(10_080, 'must be between 1 and 10080')
-    .default(1440),
-  /** injected incidents per wall-clock hour */
-  SIM_INCIDENTS_PER_HOUR: z.coerce
-    .number({ message: 'must be a number' })
-    .min(0, 'must be between 0 and 600')
-    .max(600, 'must be between 0 and 600')
-    .default(6),
-});
-export type LiveEnv = z.output<typeof LiveEnvSchema>;
-
-/** Reads SIM_DAY_MINUTES and SIM_INCIDENTS_PER_HOUR; a bad value throws E_CFG_INVALID naming the variable. */
-export function liveEnv(env: Record<string, string | undefined>): LiveEnv {
-  const picked = {
-    SIM_DAY_MINUTES: env.SIM_DAY_MINUTES || undefined,
-    SIM_INCIDENTS_PER_HOUR: env.SIM_INCIDENTS_PER_HOUR || undefined,
-  };
-  const r = LiveEnvSchema.safeParse(picked);
-  if (!r.success)
-    throw new CityopsError(
-      ErrorCodes.CFG_INVALID,
-      describeIssues(r.error, (k) => k),
-      r.error.issues,
-    );
-  return r.data;
-}
+import { parseScenarioOptions } from './options.js';
 
 export interface LiveSimulatorOptions {
   city: { pack: CityPack; index: CityIndex };

@@ -1,12 +1,19 @@
 import { loadConfigOrExit } from '@cityops/config';
-import { createIngestor, createLogger, exitOnStartupError, loadCity, onShutdown, openPorts } from '@cityops/runtime';
+import {
+  closePorts,
+  createIngestor,
+  createLogger,
+  exitOnStartupError,
+  loadCity,
+  onShutdown,
+  openPorts,
+} from '@cityops/runtime';
 import { describeIncident } from './describe.js';
-import { liveEnv, startLiveSimulator } from './live.js';
+import { startLiveSimulator } from './live.js';
 
 const config = loadConfigOrExit();
 const log = createLogger('simulator', config.LOG_LEVEL);
 try {
-  const env = liveEnv(process.env);
   const city = loadCity(config);
   const ports = await openPorts(config, 'simulator');
   const ingestor = createIngestor(config, ports, city);
@@ -14,8 +21,8 @@ try {
     city,
     seed: config.SIM_SEED,
     rate: config.SIM_RATE,
-    dayMinutes: env.SIM_DAY_MINUTES,
-    incidentsPerHour: env.SIM_INCIDENTS_PER_HOUR,
+    dayMinutes: config.SIM_DAY_MINUTES,
+    incidentsPerHour: config.SIM_INCIDENTS_PER_HOUR,
     sink: async (events) => {
       await ingestor.ingest(
         events.map((value) => ({ ok: true, value })),
@@ -27,12 +34,11 @@ try {
   });
   const k = sim.knobs;
   log.info(
-    `simulating ${city.pack.meta.name}: ~${config.SIM_RATE} events/s at peak (${k.sensors} sensors, ${k.vehicles} vans, ${k.ticketsPerHour} tickets/h), a day in ${env.SIM_DAY_MINUTES} min`,
+    `simulating ${city.pack.meta.name}: ~${config.SIM_RATE} events/s at peak (${k.sensors} sensors, ${k.vehicles} vans, ${k.ticketsPerHour} tickets/h), a day in ${config.SIM_DAY_MINUTES} min`,
   );
   onShutdown(log, async () => {
     await sim.stop();
-    await ports.bus.close();
-    await ports.store.close();
+    await closePorts(ports);
   });
 } catch (err) {
   exitOnStartupError(log, err);

@@ -2,7 +2,6 @@ import { isCityopsError } from '@cityops/schema';
 import { describe, expect, it } from 'vitest';
 import { parseScenarioOptions } from './options.js';
 import { parseReplayArgs } from './replay-args.js';
-import { liveEnv } from './live.js';
 
 const messageOf = (f: () => unknown): string => {
   try {
@@ -45,15 +44,6 @@ describe('replay flags and live settings', () => {
   it('reject a bad speed, a missing key and a missing scenario by name', () => {
     expect(messageOf(() => parseReplayArgs(['--dir', '/nonexistent', '--speed', 'fast'], {}))).toMatch(
       /--dir: no scenario\.json there.*--api-key: is required.*--speed: must be max or a number/,
-    );
-  });
-
-  it('read SIM_DAY_MINUTES and reject it out of range', () => {
-    expect(liveEnv({}).SIM_DAY_MINUTES).toBe(1440);
-    expect(liveEnv({ SIM_DAY_MINUTES: '24' }).SIM_DAY_MINUTES).toBe(24);
-    expect(messageOf(() => liveEnv({ SIM_DAY_MINUTES: '0' }))).toBe('SIM_DAY_MINUTES: must be between 1 and 10080');
-    expect(messageOf(() => liveEnv({ SIM_INCIDENTS_PER_HOUR: 'many' }))).toContain(
-      'SIM_INCIDENTS_PER_HOUR: must be a number',
     );
   });
 });

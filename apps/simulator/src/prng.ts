@@ -2,18 +2,10 @@
  * Seeded randomness for the simulator. Math.random is never used: the same seed must give
  * byte-identical scenarios on every run.
  */
+import { mulberry32 } from '@cityops/city';
 
-/** mulberry32: a small, fast 32-bit PRNG; plenty for synthetic city activity. */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the same generator the city pack is made with (one implementation, in @cityops/city). */
+export const createRng: (seed: number) => () => number = mulberry32;
 
 /** Mixes a seed with a salt string, so each subsystem gets its own stream (adding sensors must not shift the hotline). */
 export function deriveSeed(seed: number, salt: string): number {

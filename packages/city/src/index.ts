@@ -15,6 +15,7 @@ export { SHANGHAI_DEPARTMENTS } from './departments.js';
 export { responsibleDepartments, type CategoryOwners } from './responsibility.js';
 export { decodeRing, decodeGeometry, decodeFeatureCollection } from './decode.js';
 export { pointInGeometry, geometryAreaKm2 } from './geometry.js';
+export { mulberry32 } from './prng.js';
 export {
   AREA_LEVELS,
   type AreaFeature,

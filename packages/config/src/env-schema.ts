@@ -87,6 +87,8 @@ export const EnvSchema = z.object({
   SIMULATOR: onOff.default(true),
   SIM_RATE: int(1, 100_000).default(200),
   SIM_SEED: int(0, 2 ** 31 - 1).default(42),
+  SIM_DAY_MINUTES: int(1, 10_080).default(1440),
+  SIM_INCIDENTS_PER_HOUR: int(0, 600).default(6),
 });
 
 export type Env = z.output<typeof EnvSchema>;

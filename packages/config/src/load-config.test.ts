@@ -60,4 +60,14 @@ describe('loadConfig', () => {
     expect(cfg.SIMULATOR).toBe(false);
     expect(cfg.INGEST_API_KEYS).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
   });
+
+  it('bounds the simulator clock and incident rate, naming the variable', () => {
+    expect(loadConfig({}).SIM_DAY_MINUTES).toBe(1440);
+    expect(loadConfig({ SIM_DAY_MINUTES: '24', SIM_INCIDENTS_PER_HOUR: '30' })).toMatchObject({
+      SIM_DAY_MINUTES: 24,
+      SIM_INCIDENTS_PER_HOUR: 30,
+    });
+    expect(failure({ SIM_DAY_MINUTES: '0' })).toMatch(/SIM_DAY_MINUTES: must be at least 1/);
+    expect(failure({ SIM_INCIDENTS_PER_HOUR: 'many' })).toMatch(/SIM_INCIDENTS_PER_HOUR: must be a whole number/);
+  });
 });
