@@ -5,12 +5,14 @@ import { writeScenario } from './offline.js';
 import { flagOf, parseScenarioOptions } from './options.js';
 import { parseReplayArgs } from './replay-args.js';
 import { replayScenario } from './replay.js';
+import { openBusDelivery } from './replay-bus.js';
 
 const USAGE = `usage:
   cityops-sim simulate --out DIR [--seed 42] [--hours 2] [--start ISO] [--sensors N] [--vehicles N]
                        [--tickets-per-hour N] [--incidents-per-hour N] [--incident-types a,b]
                        [--max-events-per-second N]
-  cityops-sim replay --dir DIR --url http://127.0.0.1:8080 --api-key KEY [--speed 60|max] [--batch 1000]`;
+  cityops-sim replay --dir DIR --url http://127.0.0.1:8080 --api-key KEY [--speed 60|max] [--batch 1000]
+  cityops-sim replay --dir DIR --bus [--speed 60|max]   (straight onto the bus: needs KAFKA_BROKERS and REDIS_URL)`;
 
 const NUMERIC = ['seed', 'hours', 'sensors', 'vehicles', 'ticketsPerHour', 'incidentsPerHour', 'maxEventsPerSecond'];
 
@@ -57,7 +59,8 @@ async function simulate(args: string[]): Promise<void> {
 
 async function replay(args: string[]): Promise<void> {
   const o = parseReplayArgs(args, process.env);
-  const summary = await replayScenario(o);
+  const bus = o.bus ? await openBusDelivery(process.env) : undefined;
+  const summary = await replayScenario({ ...o, ...(bus ? { deliver: bus.deliver } : {}) }).finally(() => bus?.close());
   const rejected =
     Object.entries(summary.rejected)
       .map(([k, v]) => `${k} ${v}`)

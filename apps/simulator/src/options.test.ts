@@ -41,6 +41,10 @@ describe('scenario options', () => {
 });
 
 describe('replay flags and live settings', () => {
+  it('need no API key with --bus, which does not use HTTP', () => {
+    expect(messageOf(() => parseReplayArgs(['--dir', '/nonexistent', '--bus'], {}))).not.toMatch(/--api-key/);
+  });
+
   it('reject a bad speed, a missing key and a missing scenario by name', () => {
     expect(messageOf(() => parseReplayArgs(['--dir', '/nonexistent', '--speed', 'fast'], {}))).toMatch(
       /--dir: no scenario\.json there.*--api-key: is required.*--speed: must be max or a number/,

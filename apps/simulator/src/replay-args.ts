@@ -15,6 +15,7 @@ const ReplayArgs = z
         message: `no ${SCENARIO_FILES.scenario} there: write a scenario with npm run simulate first`,
       }),
     url: z.url({ message: 'must be a URL like http://127.0.0.1:8080' }).default('http://127.0.0.1:8080'),
+    bus: z.boolean().default(false),
     apiKey: z.string({ message: 'is required (or set INGEST_API_KEY)' }).min(1, 'is required (or set INGEST_API_KEY)'),
     speed: z
       .union([z.literal('max'), z.coerce.number().min(0.01).max(1_000_000)], {
@@ -30,8 +31,14 @@ const ReplayArgs = z
   })
   .strict();
 
+/** With --bus there is no HTTP, so no API key. */
+const BusReplayArgs = ReplayArgs.extend({ apiKey: z.string().optional() });
+
 /** Parses `replay` flags; a bad one throws E_CFG_INVALID naming it, e.g. `--speed: must be max or a number ...`. */
-export function parseReplayArgs(args: string[], env: Record<string, string | undefined>): ReplayOptions {
+export function parseReplayArgs(
+  args: string[],
+  env: Record<string, string | undefined>,
+): ReplayOptions & { bus: boolean } {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -41,15 +48,18 @@ export function parseReplayArgs(args: string[], env: Record<string, string | und
       'api-key': { type: 'string' },
       speed: { type: 'string' },
       batch: { type: 'string' },
+      bus: { type: 'boolean' },
     },
   });
-  const r = ReplayArgs.safeParse({
+  const r = (values.bus ? BusReplayArgs : ReplayArgs).safeParse({
     dir: values.dir,
     url: values.url,
     apiKey: values['api-key'] ?? env.INGEST_API_KEY,
     speed: values.speed,
     batch: values.batch,
+    bus: values.bus,
   });
   if (!r.success) throw new CityopsError(ErrorCodes.CFG_INVALID, describeIssues(r.error, flagOf), r.error.issues);
-  return { dir: r.data.dir, url: r.data.url, apiKey: r.data.apiKey, speed: r.data.speed, batchSize: r.data.batch };
+  const { dir, url, speed, bus } = r.data;
+  return { dir, url, apiKey: r.data.apiKey ?? '', speed, batchSize: r.data.batch, bus };
 }

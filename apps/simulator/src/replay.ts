@@ -3,15 +3,27 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CityopsError, ErrorCodes } from '@cityops/schema';
+import { CityopsError, ErrorCodes, isCityopsError } from '@cityops/schema';
 import { SCENARIO_FILES, type ScenarioManifest } from './offline.js';
 import { Progress, type ProgressOut, type ProgressState } from './progress.js';
 
+/** What a system answered for one batch. */
+export interface DeliveryResult {
+  accepted: number;
+  duplicates: number;
+  errors?: Array<{ code: string }>;
+}
+
+/** Hands one batch of NDJSON lines to the system; throws E_BUS_UNAVAILABLE for a retryable failure. */
+export type Deliver = (lines: string[]) => Promise<DeliveryResult>;
+
 export interface ReplayOptions {
   dir: string;
-  /** base URL of a running gateway, e.g. http://127.0.0.1:8080 */
+  /** base URL of a running gateway, e.g. http://127.0.0.1:8080 (HTTP delivery) */
   url: string;
   apiKey: string;
+  /** deliver straight onto the bus (through an in-process ingest path) instead of over HTTP */
+  deliver?: Deliver;
   /** scenario seconds per wall second, or 'max' for as fast as the system takes them */
   speed: number | 'max';
   /** events per POST (default 1000: ~350 kB, under the default MAX_BODY_BYTES) */
@@ -44,6 +56,7 @@ const LEAD_MS = 200;
  * rejects times in the future, and the aggregator keys its windows by event time, so the original
  * 2025 times would be refused as stale. With `speed: 'max'` each batch is stamped with the wall
  * time it is sent at. 503 is retried with backoff; 401 and 400 stop the replay with their reason.
+ * With `deliver` (`--bus`), batches go straight onto the bus through the same ingest path instead.
  */
 export async function replayScenario(o: ReplayOptions): Promise<ReplaySummary> {
   const now = o.now ?? Date.now;
@@ -73,7 +86,30 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplaySummary> {
   };
   const wall0 = now();
 
+  const record = (body: DeliveryResult): void => {
+    summary.accepted += body.accepted;
+    summary.duplicates += body.duplicates;
+    for (const e of body.errors ?? []) summary.rejected[e.code] = (summary.rejected[e.code] ?? 0) + 1;
+    state.accepted = summary.accepted;
+    state.duplicates = summary.duplicates;
+    state.rejected += body.errors?.length ?? 0;
+    summary.batches++;
+  };
+
+  const deliverDirect = async (deliver: Deliver, lines: string[]): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return record(await deliver(lines));
+      } catch (err) {
+        if (!isCityopsError(err, 'E_BUS_UNAVAILABLE') || attempt >= MAX_RETRIES) throw err;
+        summary.retries++;
+        await wait(backoff(attempt));
+      }
+    }
+  };
+
   const post = async (lines: string[]): Promise<void> => {
+    if (o.deliver) return deliverDirect(o.deliver, lines);
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
@@ -91,15 +127,7 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplaySummary> {
       }
       const text = await res.text();
       if (res.status === 202 || res.status === 200) {
-        const body = JSON.parse(text) as { accepted: number; duplicates: number; errors?: Array<{ code: string }> };
-        summary.accepted += body.accepted;
-        summary.duplicates += body.duplicates;
-        for (const e of body.errors ?? []) summary.rejected[e.code] = (summary.rejected[e.code] ?? 0) + 1;
-        state.accepted = summary.accepted;
-        state.duplicates = summary.duplicates;
-        state.rejected += body.errors?.length ?? 0;
-        summary.batches++;
-        return;
+        return record(JSON.parse(text) as DeliveryResult);
       }
       if (res.status === 503 && attempt < MAX_RETRIES) {
         summary.retries++;
