@@ -27,7 +27,7 @@ export async function openBusDelivery(
         lines.map((line) => ({ ok: true, value: JSON.parse(line) as unknown })),
         'replay',
       );
-      return { accepted: r.accepted, duplicates: r.duplicates, errors: r.rejected };
+      return { accepted: r.accepted, duplicates: r.duplicates, errors: [...r.rejected, ...r.retry] };
     },
     close: () => closePorts(ports),
   };

@@ -64,7 +64,7 @@ describe('Ingestor', () => {
 
   it('publishes valid events with the grid chain resolved, keyed by grid cell, with ingestTime set', async () => {
     const result = await ingestor.ingest(items(event('a')), 'test');
-    expect(result).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(result).toEqual({ accepted: 1, duplicates: 0, rejected: [], retry: [] });
     const [record] = await readAll(bus, Topics.events);
     const published = JSON.parse(record!.value);
     const where = index.locate(121.4737, 31.2304);
@@ -120,6 +120,27 @@ describe('Ingestor', () => {
     await expect(ingestor.ingest(items(event('retry-me')), 'test')).rejects.toSatisfy((e) =>
       isCityopsError(e, 'E_BUS_UNAVAILABLE'),
     );
-    expect(await store.claimEventIds(['test-src/retry-me'], 60_000)).toEqual([true]);
+    expect(await store.claimEventIds(['test-src/retry-me'], 60_000)).toEqual(['claimed']);
+  });
+
+  it('tells a source to retry, not "duplicate", while another ingest holds the id unconfirmed, then accepts it', async () => {
+    const quick = new Ingestor({
+      bus,
+      store,
+      locator: index,
+      dedupeTtlMs: 60_000,
+      maxClockSkewMs: 120_000,
+      pendingClaimMs: 200,
+      now: () => NOW,
+    });
+    // a publisher that claimed and died before publishing
+    expect(await store.claimEventIds(['test-src/orphan'], 200)).toEqual(['claimed']);
+    const first = await quick.ingest(items(event('orphan')), 'test');
+    expect(first).toMatchObject({ accepted: 0, duplicates: 0, rejected: [] });
+    expect(first.retry).toMatchObject([{ id: 'orphan', code: 'E_EVT_IN_FLIGHT' }]);
+    expect(await bus.endOffsets(Topics.dlq)).toEqual({ 0: 0 });
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await quick.ingest(items(event('orphan')), 'test')).toMatchObject({ accepted: 1, duplicates: 0, retry: [] });
+    expect(await quick.ingest(items(event('orphan')), 'test')).toMatchObject({ accepted: 0, duplicates: 1, retry: [] });
   });
 });

@@ -25,6 +25,11 @@ export interface IngestResult {
   accepted: number;
   duplicates: number;
   rejected: Rejection[];
+  /**
+   * Valid events whose id another ingest is publishing right now (or was, when it died): not
+   * accepted and not dead-lettered; the source should send them again shortly (E_EVT_IN_FLIGHT).
+   */
+  retry: Rejection[];
 }
 
 export interface IngestorOptions {
@@ -35,12 +40,15 @@ export interface IngestorOptions {
   categoryExists?: CategoryCheck;
   dedupeTtlMs: number;
   maxClockSkewMs: number;
+  /** how long an unconfirmed claim holds an id (default 60 s): longer than any publish should take */
+  pendingClaimMs?: number;
   now?: () => number;
 }
 
 export interface IngestStats {
   accepted: number;
   duplicates: number;
+  inFlight: number;
   rejected: Partial<Record<ErrorCode, number>>;
   lastAcceptedAt: number | null;
 }
@@ -56,7 +64,7 @@ export interface IngestStats {
 export class Ingestor {
   private readonly opts: IngestorOptions;
   private readonly now: () => number;
-  readonly stats: IngestStats = { accepted: 0, duplicates: 0, rejected: {}, lastAcceptedAt: null };
+  readonly stats: IngestStats = { accepted: 0, duplicates: 0, inFlight: 0, rejected: {}, lastAcceptedAt: null };
 
   constructor(options: IngestorOptions) {
     this.opts = options;
@@ -84,10 +92,32 @@ export class Ingestor {
       valid.push({ index, event });
     });
 
-    const claimIds = valid.map((v) => `${v.event.source}/${v.event.id}`);
-    const fresh = claimIds.length ? await this.opts.store.claimEventIds(claimIds, this.opts.dedupeTtlMs) : [];
-    const toPublish = valid.filter((_, i) => fresh[i]);
-    const claimed = claimIds.filter((_, i) => fresh[i]);
+    // an id repeated within one request is a duplicate of its first occurrence, whatever the store says
+    const seen = new Set<string>();
+    const unique = valid.filter((v) => {
+      const key = `${v.event.source}/${v.event.id}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    // two-phase dedupe (decision 005): claim as pending, publish, then confirm
+    const claimIds = [...seen];
+    const claims = claimIds.length
+      ? await this.opts.store.claimEventIds(claimIds, this.opts.pendingClaimMs ?? 60_000)
+      : [];
+    const toPublish = unique.filter((_, i) => claims[i] === 'claimed');
+    const claimed = claimIds.filter((_, i) => claims[i] === 'claimed');
+    const retry: Rejection[] = [];
+    unique.forEach((v, i) => {
+      if (claims[i] === 'pending') {
+        retry.push({
+          index: v.index,
+          id: v.event.id,
+          code: ErrorCodes.EVT_IN_FLIGHT,
+          reason: 'an event with this source and id is being ingested right now; send it again shortly',
+        });
+      }
+    });
     const ingestTime = new Date(now).toISOString();
 
     try {
@@ -104,6 +134,9 @@ export class Ingestor {
       await this.opts.store.releaseEventIds(claimed).catch(() => undefined);
       throw new CityopsError(ErrorCodes.BUS_UNAVAILABLE, `publishing to ${Topics.events} failed: ${String(err)}`, err);
     }
+    // published: from now on these ids are duplicates. If this fails the claims stay pending and
+    // lapse, so a retry is told to wait rather than dropped; it can never double-count.
+    await this.opts.store.confirmEventIds(claimed, this.opts.dedupeTtlMs).catch(() => undefined);
     if (dead.length) {
       await this.opts.bus.publish(
         Topics.dlq,
@@ -111,12 +144,13 @@ export class Ingestor {
       );
     }
 
-    const duplicates = valid.length - toPublish.length;
+    const duplicates = valid.length - toPublish.length - retry.length;
     this.stats.accepted += toPublish.length;
     this.stats.duplicates += duplicates;
     if (toPublish.length) this.stats.lastAcceptedAt = now;
     for (const r of rejected) this.stats.rejected[r.code] = (this.stats.rejected[r.code] ?? 0) + 1;
-    return { accepted: toPublish.length, duplicates, rejected };
+    this.stats.inFlight += retry.length;
+    return { accepted: toPublish.length, duplicates, rejected, retry };
   }
 
   /** Checks beyond the schema; resolves the event's location in place. */

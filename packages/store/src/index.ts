@@ -1,5 +1,6 @@
 export type {
   ApplyResult,
+  ClaimResult,
   CounterIncrement,
   PartitionProgress,
   Store,

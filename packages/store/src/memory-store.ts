@@ -1,6 +1,14 @@
 import { CityopsError, ErrorCodes } from '@cityops/schema';
 import { conflict } from './errors.js';
-import type { ApplyResult, PartitionProgress, Store, StoreHealth, VitalsBatch, VitalsRead } from './port.js';
+import type {
+  ApplyResult,
+  PartitionProgress,
+  Store,
+  StoreHealth,
+  VitalsBatch,
+  VitalsRead,
+  ClaimResult,
+} from './port.js';
 import { invalidBatch, partitionKey, sumIncrements, validateBatch, validateClaim, validateRange } from './validate.js';
 
 export interface MemoryStoreOptions {
@@ -34,7 +42,7 @@ export const DEFAULT_BUCKET_TTL_MS = 2 * 60 * 60 * 1000;
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   private readonly groups = new Map<string, GroupState>();
-  private readonly claims = new Map<string, number>();
+  private readonly claims = new Map<string, { until: number; confirmed: boolean }>();
   private readonly ttlMs: number;
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
@@ -113,16 +121,23 @@ export class MemoryStore implements Store {
     };
   }
 
-  async claimEventIds(ids: string[], ttlMs: number): Promise<boolean[]> {
+  async claimEventIds(ids: string[], pendingTtlMs: number): Promise<ClaimResult[]> {
     this.assertOpen();
-    validateClaim(ids, ttlMs);
+    validateClaim(ids, pendingTtlMs);
     const now = Date.now();
     return ids.map((id) => {
-      const until = this.claims.get(id);
-      if (until !== undefined && until > now) return false;
-      this.claims.set(id, now + ttlMs);
-      return true;
+      const claim = this.claims.get(id);
+      if (claim !== undefined && claim.until > now) return claim.confirmed ? 'duplicate' : 'pending';
+      this.claims.set(id, { until: now + pendingTtlMs, confirmed: false });
+      return 'claimed';
     });
+  }
+
+  async confirmEventIds(ids: string[], ttlMs: number): Promise<void> {
+    this.assertOpen();
+    validateClaim(ids, ttlMs);
+    const until = Date.now() + ttlMs;
+    for (const id of ids) this.claims.set(id, { until, confirmed: true });
   }
 
   async releaseEventIds(ids: string[]): Promise<void> {
@@ -156,7 +171,7 @@ export class MemoryStore implements Store {
     for (const state of this.groups.values()) {
       for (const [start, bucket] of state.buckets) if (bucket.expiresAt <= now) state.buckets.delete(start);
     }
-    for (const [id, until] of this.claims) if (until <= now) this.claims.delete(id);
+    for (const [id, claim] of this.claims) if (claim.until <= now) this.claims.delete(id);
   }
 
   private liveBucket(state: GroupState, start: number, now: number): Bucket | undefined {

@@ -32,6 +32,9 @@ export interface VitalsBatch {
 
 export type ApplyResult = 'applied' | 'duplicate';
 
+/** The answer to claiming one event id: see `Store.claimEventIds`. */
+export type ClaimResult = 'claimed' | 'pending' | 'duplicate';
+
 export interface PartitionProgress {
   nextOffset: number;
   watermark: number | null;
@@ -67,10 +70,16 @@ export interface Store {
   /** counters of buckets in [fromBucket, toBucket] plus the group's progress and freshness */
   readVitals(group: string, fromBucket: number, toBucket: number): Promise<VitalsRead>;
   /**
-   * Claims event ids for deduplication (ids are `source/id`); true where the id was not seen
-   * within `ttlMs`, false for a duplicate. Claims are atomic per id across processes.
+   * Claims event ids for deduplication (ids are `source/id`), in two phases, atomically per id
+   * across processes. A free id becomes a *pending* claim for `pendingTtlMs` and answers
+   * 'claimed'; an id pending under another claim answers 'pending' (its event is being published,
+   * or its publisher died: the claim lapses after `pendingTtlMs`); a confirmed id answers
+   * 'duplicate'. Pending claims are what keep a crash between claim and publish from turning the
+   * source's retry into a dropped "duplicate".
    */
-  claimEventIds(ids: string[], ttlMs: number): Promise<boolean[]>;
+  claimEventIds(ids: string[], pendingTtlMs: number): Promise<ClaimResult[]>;
+  /** marks claimed ids as published: duplicates of them for the next `ttlMs` */
+  confirmEventIds(ids: string[], ttlMs: number): Promise<void>;
   /** forgets claims, so that a source may retry events whose publish failed */
   releaseEventIds(ids: string[]): Promise<void>;
   health(): Promise<StoreHealth>;

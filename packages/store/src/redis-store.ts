@@ -1,5 +1,13 @@
 import { Redis } from 'ioredis';
-import type { ApplyResult, PartitionProgress, Store, StoreHealth, VitalsBatch, VitalsRead } from './port.js';
+import type {
+  ApplyResult,
+  ClaimResult,
+  PartitionProgress,
+  Store,
+  StoreHealth,
+  VitalsBatch,
+  VitalsRead,
+} from './port.js';
 import { conflict } from './errors.js';
 import { DEFAULT_BUCKET_TTL_MS } from './memory-store.js';
 import { APPLY_VITALS_LUA, encodeBatch } from './redis/apply-script.js';
@@ -23,6 +31,10 @@ export interface RedisStoreOptions {
   /** CLIENT SETNAME of the connection (default `cityops-store`) */
   connectionName?: string;
 }
+
+/** Values of a claim key: published (a duplicate from now on) or still being published. */
+const CONFIRMED = 'c';
+const PENDING = 'p';
 
 type ApplyCommand = (numKeys: number, ...keysAndArgs: string[]) => Promise<string>;
 
@@ -118,17 +130,28 @@ export class RedisStore implements Store {
     };
   }
 
-  async claimEventIds(ids: string[], ttlMs: number): Promise<boolean[]> {
-    validateClaim(ids, ttlMs);
+  async claimEventIds(ids: string[], pendingTtlMs: number): Promise<ClaimResult[]> {
+    validateClaim(ids, pendingTtlMs);
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.set(claimKey(this.keyPrefix, id), '1', 'PX', ttlMs, 'NX');
+    // SET NX GET (Redis 7): sets only a free key and returns what was there, in one atomic step
+    for (const id of ids)
+      pipeline.call('SET', claimKey(this.keyPrefix, id), PENDING, 'PX', String(pendingTtlMs), 'NX', 'GET');
     const replies = await this.call('claimEventIds', () => pipeline.exec());
     return ids.map((_, i) => {
       const [err, reply] = replies?.[i] ?? [new Error('no reply'), null];
       if (err) throw toStoreError(err, this.url, 'claimEventIds');
-      return reply === 'OK';
+      return reply === null ? 'claimed' : reply === PENDING ? 'pending' : 'duplicate';
     });
+  }
+
+  async confirmEventIds(ids: string[], ttlMs: number): Promise<void> {
+    validateClaim(ids, ttlMs);
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.set(claimKey(this.keyPrefix, id), CONFIRMED, 'PX', ttlMs);
+    const replies = await this.call('confirmEventIds', () => pipeline.exec());
+    for (const [err] of replies ?? []) if (err) throw toStoreError(err, this.url, 'confirmEventIds');
   }
 
   async releaseEventIds(ids: string[]): Promise<void> {

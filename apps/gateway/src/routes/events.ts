@@ -14,7 +14,8 @@ export interface EventsRouteOptions {
 /**
  * `POST /api/v1/events`: canonical events as a JSON array, one JSON object, or NDJSON
  * (`Content-Type: application/x-ndjson`). Needs an API key (`X-API-Key` or `Authorization:
- * Bearer`) from INGEST_API_KEYS. Answers 202 `{ accepted, duplicates, rejected, errors[] }`;
+ * Bearer`) from INGEST_API_KEYS. Answers 202 `{ accepted, duplicates, rejected, retry, errors[] }`
+ * (`retry`: events whose id is being ingested elsewhere right now, code E_EVT_IN_FLIGHT: send again);
  * every rejected event is on `city.dlq.v1` with its reason code. A body that is not JSON at all
  * is dead-lettered whole and answered 400; a body over MAX_BODY_BYTES gets 413.
  */
@@ -41,7 +42,8 @@ export function eventsRoute(opts: EventsRouteOptions): Router {
           accepted: result.accepted,
           duplicates: result.duplicates,
           rejected: result.rejected.length,
-          errors: result.rejected,
+          retry: result.retry.length,
+          errors: [...result.rejected, ...result.retry],
         });
       } catch (err) {
         if (isCityopsError(err, 'E_BUS_UNAVAILABLE')) {

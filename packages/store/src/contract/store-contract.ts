@@ -277,29 +277,36 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       for (const o of rejected) expect(isCityopsError(o.reason, ErrorCodes.STORE_OFFSET_CONFLICT)).toBe(true);
     });
 
-    it('S12: a claim succeeds once, again after release, and again after its ttl', async () => {
+    it('S12: a claim is pending until confirmed, then a duplicate; released ids are free again', async () => {
       const a = `${uniqueName('src')}/1`;
       const b = `${uniqueName('src')}/2`;
-      expect(await store.claimEventIds([a, b, a], 60_000)).toEqual([true, true, false]);
-      expect(await store.claimEventIds([a, b], 60_000)).toEqual([false, false]);
+      expect(await store.claimEventIds([a, b, a], 60_000)).toEqual(['claimed', 'claimed', 'pending']);
+      expect(await store.claimEventIds([a, b], 60_000)).toEqual(['pending', 'pending']);
+      await store.confirmEventIds([b], 60_000);
       const peer = await fx.peer();
-      expect(await peer.claimEventIds([b], 60_000)).toEqual([false]);
+      expect(await peer.claimEventIds([a, b], 60_000)).toEqual(['pending', 'duplicate']);
       await store.releaseEventIds([a]);
-      expect(await store.claimEventIds([a, b], 60_000)).toEqual([true, false]);
-      const c = `${uniqueName('src')}/3`;
-      expect(await store.claimEventIds([c], 150)).toEqual([true]);
-      expect(await store.claimEventIds([c], 150)).toEqual([false]);
-      await sleep(400);
-      expect(await store.claimEventIds([c], 60_000)).toEqual([true]);
+      expect(await store.claimEventIds([a, b], 60_000)).toEqual(['claimed', 'duplicate']);
       expect(await store.claimEventIds([], 60_000)).toEqual([]);
+      await store.confirmEventIds([], 60_000);
       await store.releaseEventIds([]);
     });
 
-    it('S12: racing claims of one id from two clients: exactly one wins', async () => {
+    it('S12: an unconfirmed claim lapses after its pending ttl (a publisher that died); a confirmed one after its ttl', async () => {
+      const c = `${uniqueName('src')}/3`;
+      const d = `${uniqueName('src')}/4`;
+      expect(await store.claimEventIds([c, d], 150)).toEqual(['claimed', 'claimed']);
+      await store.confirmEventIds([d], 150);
+      expect(await store.claimEventIds([c, d], 150)).toEqual(['pending', 'duplicate']);
+      await sleep(400);
+      expect(await store.claimEventIds([c, d], 60_000)).toEqual(['claimed', 'claimed']);
+    });
+
+    it('S12: racing claims of one id from two clients: exactly one is claimed', async () => {
       const peer = await fx.peer();
       const ids = Array.from({ length: 50 }, (_, i) => `${uniqueName('src')}/${i}`);
       const [x, y] = await Promise.all([store.claimEventIds(ids, 60_000), peer.claimEventIds(ids, 60_000)]);
-      ids.forEach((_, i) => expect([x[i], y[i]].filter(Boolean)).toHaveLength(1));
+      ids.forEach((_, i) => expect([x[i], y[i]].filter((r) => r === 'claimed')).toHaveLength(1));
     });
 
     it('S13: buckets expire the ttl after their last write; offsets do not', async () => {
