@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { shared } from '../../vitest.shared.js';
+import { shared } from '../../packages/testkit/vitest.shared.js';
 
 // Unit tests only: the feed state machine and the pure option builders run in Node, no DOM.
 export default defineConfig(shared);

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { shared } from '../../vitest.shared.js';
+import { shared } from '../testkit/vitest.shared.js';
 
 export default defineConfig({
   ...shared,

@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { shared } from '../../vitest.shared.js';
+import { shared } from '../testkit/vitest.shared.js';
 
 export default defineConfig(shared);
