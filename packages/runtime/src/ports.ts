@@ -3,6 +3,9 @@ import type { Config } from '@cityops/config';
 import { CityopsError, DEFAULT_PARTITIONS, ErrorCodes, type TopicName } from '@cityops/schema';
 import { MemoryStore, RedisStore, type Store } from '@cityops/store';
 
+/** Records kept per partition by the embedded bus. */
+export const EMBEDDED_RETENTION_RECORDS = 20_000;
+
 export interface Ports {
   bus: Bus;
   store: Store;
@@ -40,7 +43,10 @@ export async function openPorts(config: Config, clientId: string): Promise<Ports
       throw err;
     }
   } else {
-    bus = new EmbeddedBus();
+    // one process keeps the whole log in memory: enough history for the in-process consumers to
+    // catch up after a pause (20k records per partition, ~160k in all), bounded so that memory
+    // stays flat over days
+    bus = new EmbeddedBus({ retentionRecords: EMBEDDED_RETENTION_RECORDS });
     store = new MemoryStore();
   }
   await bus.ensureTopics(
