@@ -1,10 +1,7 @@
-import { loadConfigOrExit } from '@cityops/config';
-import { closePorts, createLogger, exitOnStartupError, onShutdown, openPorts } from '@cityops/runtime';
+import { closePorts, openPorts, runApp } from '@cityops/runtime';
 import { Aggregator } from './aggregator.js';
 
-const config = loadConfigOrExit();
-const log = createLogger('aggregator', config.LOG_LEVEL);
-try {
+await runApp('aggregator', async ({ config, log }) => {
   const ports = await openPorts(config, 'aggregator');
   const aggregator = new Aggregator({
     bus: ports.bus,
@@ -15,10 +12,8 @@ try {
   });
   await aggregator.start();
   log.info(`consuming as group ${config.AGGREGATOR_GROUP} (${ports.bus.kind} bus, ${ports.store.kind} store)`);
-  onShutdown(log, async () => {
+  return async () => {
     await aggregator.stop();
     await closePorts(ports);
-  });
-} catch (err) {
-  exitOnStartupError(log, err);
-}
+  };
+});

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumLaunchOptions } from '@cityops/testkit';
 
 /**
  * The real screen in a real browser: the launcher in embedded mode (simulator on), Debian's
@@ -71,19 +72,7 @@ async function drawnPixels(selector: string): Promise<{ drawn: number; total: nu
 describe('the big screen in Chromium, against the real app in embedded mode', () => {
   beforeAll(async () => {
     baseUrl = process.env.CITYOPS_URL ?? (await startLauncher());
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunchOptions());
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (msg) => {

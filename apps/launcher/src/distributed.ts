@@ -17,21 +17,19 @@ function entryOf(pkg: string): string {
  * If any app exits on its own, the others are stopped and this process exits non-zero:
  * a half-running command center must not look healthy.
  */
-export async function runDistributed(config: Config, log: Logger): Promise<void> {
+export async function runDistributed(config: Config, log: Logger): Promise<() => Promise<void>> {
   const apps = ['@cityops/aggregator', '@cityops/gateway', ...(config.SIMULATOR ? ['@cityops/simulator'] : [])];
   const children = new Map<string, ChildProcess>();
   let stopping = false;
 
-  const stopAll = (code: number) => {
-    if (stopping) return;
+  /** SIGTERM to every child; resolves once all have exited (the caller's shutdown timer bounds it) */
+  const stopChildren = async (): Promise<void> => {
     stopping = true;
-    for (const child of children.values()) child.kill('SIGTERM');
-    const timer = setTimeout(() => process.exit(code), 10_000);
-    timer.unref();
-    const waitAll = [...children.values()].map(
-      (c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))),
+    const exited = [...children.values()].map(
+      (c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r))),
     );
-    void Promise.all(waitAll).then(() => process.exit(code));
+    for (const child of children.values()) child.kill('SIGTERM');
+    await Promise.all(exited);
   };
 
   for (const app of apps) {
@@ -51,16 +49,11 @@ export async function runDistributed(config: Config, log: Logger): Promise<void>
     child.on('exit', (code, signal) => {
       if (stopping) return;
       log.error(`${app} exited (${signal ?? `code ${code}`}); stopping the other apps`);
-      stopAll(1);
+      void stopChildren().finally(() => process.exit(1));
     });
   }
   log.info(
     `distributed mode: ${apps.join(', ')} against Kafka ${config.KAFKA_BROKERS!.join(',')} and ${config.REDIS_URL}`,
   );
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      log.info(`${signal}: stopping the apps`);
-      stopAll(0);
-    });
-  }
+  return stopChildren;
 }

@@ -1,14 +1,14 @@
 import { Aggregator } from '@cityops/aggregator';
 import type { Config } from '@cityops/config';
 import { createGateway } from '@cityops/gateway';
-import { closePorts, createIngestor, loadCity, onShutdown, openPorts, type Logger } from '@cityops/runtime';
-import { describeIncident, startLiveSimulator } from '@cityops/simulator';
+import { closePorts, createIngestor, loadCity, openPorts, type Logger } from '@cityops/runtime';
+import { simulateCity } from '@cityops/simulator';
 
 /**
  * Embedded mode: every app in this one process, on the in-process bus and the memory store.
- * The same classes as in distributed mode; only the two ports differ.
+ * The same classes as in distributed mode; only the two ports differ. Returns the stop function.
  */
-export async function runEmbedded(config: Config, log: Logger): Promise<void> {
+export async function runEmbedded(config: Config, log: Logger): Promise<() => Promise<void>> {
   const city = loadCity(config);
   const ports = await openPorts(config, 'embedded');
   const ingestor = createIngestor(config, ports, city);
@@ -27,23 +27,7 @@ export async function runEmbedded(config: Config, log: Logger): Promise<void> {
     components: () => ({ aggregator: aggregator.stats }),
   });
   const url = await gateway.listen();
-  const sim = config.SIMULATOR
-    ? startLiveSimulator({
-        city,
-        seed: config.SIM_SEED,
-        rate: config.SIM_RATE,
-        dayMinutes: config.SIM_DAY_MINUTES,
-        incidentsPerHour: config.SIM_INCIDENTS_PER_HOUR,
-        sink: async (events) => {
-          await ingestor.ingest(
-            events.map((value) => ({ ok: true, value })),
-            'simulator',
-          );
-        },
-        onError: (err) => log.warn(`simulator publish failed: ${String(err)}`),
-        onIncident: (r) => log.info(`simulated incident: ${describeIncident(r)}`),
-      })
-    : undefined;
+  const sim = config.SIMULATOR ? simulateCity(config, city, ingestor, log) : undefined;
 
   log.info(
     `embedded mode: ${city.pack.meta.name} (${city.pack.districts.length} districts, ${city.pack.grids.length} grid cells), simulator ${sim ? `on (a day in ${config.SIM_DAY_MINUTES} min)` : 'off'}`,
@@ -52,10 +36,10 @@ export async function runEmbedded(config: Config, log: Logger): Promise<void> {
     log.info('POST /api/v1/events is closed: set INGEST_API_KEYS to accept events');
   console.log(`cityops ready: ${url}`);
 
-  onShutdown(log, async () => {
+  return async () => {
     await sim?.stop();
     await gateway.close();
     await aggregator.stop();
     await closePorts(ports);
-  });
+  };
 }

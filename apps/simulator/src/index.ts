@@ -27,3 +27,4 @@ export {
 export { Scenario, type ScenarioRun } from './engine/scenario.js';
 export { describeIncident } from './describe.js';
 export { INCIDENT_TYPES, type IncidentType, type GroundTruthRecord, type IncidentPlace } from './engine/truth.js';
+export { simulateCity } from './wire.js';

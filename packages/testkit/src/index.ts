@@ -60,3 +60,24 @@ export async function eventually<T>(
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
 }
+
+/**
+ * How tests and benchmarks start Chromium: Debian's browser (never one a tool downloads), headless,
+ * with the background services off, since this machine's network is closed to them.
+ */
+export function chromiumLaunchOptions(extraArgs: string[] = []): { executablePath: string; args: string[] } {
+  return {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      ...extraArgs,
+    ],
+  };
+}

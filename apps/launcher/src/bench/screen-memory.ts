@@ -5,6 +5,7 @@
  * screen is live and drawn), as a ratio, plus the slope. BENCH_MINUTES sets the length (default 5).
  */
 import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions } from '@cityops/testkit';
 import { startApp } from '../e2e/start-app.js';
 
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 5);
@@ -16,19 +17,7 @@ const app = await startApp({
   REDIS_URL: '',
   LOG_LEVEL: 'warn',
 });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--js-flags=--expose-gc',
-  ],
-});
+const browser = await chromium.launch(chromiumLaunchOptions(['--js-flags=--expose-gc']));
 const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
 await page.goto(app.url);
 await page.waitForSelector('[data-testid=status][data-state=live]', { timeout: 30_000 });

@@ -1,0 +1,28 @@
+import { loadConfigOrExit, type Config } from '@cityops/config';
+import { createLogger, type Logger } from './log.js';
+import { exitOnStartupError, onShutdown } from './shutdown.js';
+
+/**
+ * The frame of every app's main: load the config (exit 2 naming a bad variable), make the
+ * logger, run `start`, and on SIGINT/SIGTERM run the stop function it returned. A start-up
+ * failure is reported on one line with its code and exits 1.
+ *
+ * @example
+ * await runApp('aggregator', async ({ config, log }) => {
+ *   const aggregator = ...; await aggregator.start();
+ *   return () => aggregator.stop();
+ * });
+ */
+export async function runApp(
+  name: string,
+  start: (app: { config: Config; log: Logger }) => Promise<() => Promise<void>>,
+): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger(name, config.LOG_LEVEL);
+  try {
+    const stop = await start({ config, log });
+    onShutdown(log, stop);
+  } catch (err) {
+    exitOnStartupError(log, err);
+  }
+}
