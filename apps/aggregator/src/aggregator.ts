@@ -77,7 +77,7 @@ export class Aggregator {
       );
     }
     try {
-      const result = await this.opts.store.applyVitals({
+      const result = await this.opts.store.applyBatch({
         group: this.opts.group,
         topic: batch.topic,
         partition: batch.partition,

@@ -23,7 +23,7 @@ describe('VitalsChannel', () => {
   async function apply(group: string, n: number, t: number) {
     const from = next;
     next += n;
-    await store.applyVitals({
+    await store.applyBatch({
       group,
       topic: 'city.events.v1',
       partition: 0,

@@ -5,7 +5,7 @@ export type {
   PartitionProgress,
   Store,
   StoreHealth,
-  VitalsBatch,
+  StageBatch,
   VitalsRead,
 } from './port.js';
 export { MemoryStore, DEFAULT_BUCKET_TTL_MS } from './memory-store.js';

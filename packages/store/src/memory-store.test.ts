@@ -12,7 +12,7 @@ describe('MemoryStore', () => {
     const store = new MemoryStore({ bucketTtlMs: 100, sweepIntervalMs: 50 });
     try {
       for (let i = 0; i < 50; i++) {
-        await store.applyVitals({
+        await store.applyBatch({
           group: 'g',
           topic: 't',
           partition: 0,

@@ -5,7 +5,7 @@ import type {
   PartitionProgress,
   Store,
   StoreHealth,
-  VitalsBatch,
+  StageBatch,
   VitalsRead,
   ClaimResult,
 } from './port.js';
@@ -56,7 +56,7 @@ export class MemoryStore implements Store {
     this.sweepTimer.unref();
   }
 
-  async applyVitals(batch: VitalsBatch): Promise<ApplyResult> {
+  async applyBatch(batch: StageBatch): Promise<ApplyResult> {
     this.assertOpen();
     validateBatch(batch);
     const now = Date.now();

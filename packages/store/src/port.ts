@@ -14,7 +14,7 @@ export interface CounterIncrement {
   by: number;
 }
 
-export interface VitalsBatch {
+export interface StageBatch {
   /** the consumer group whose progress this is; offsets and watermarks are kept per group */
   group: string;
   topic: string;
@@ -64,7 +64,7 @@ export interface Store {
    *   nothing changes; the caller re-reads its progress and rebuilds the batch;
    * - otherwise all increments, the offset, the watermark (max) and the dropped counts are applied together.
    */
-  applyVitals(batch: VitalsBatch): Promise<ApplyResult>;
+  applyBatch(batch: StageBatch): Promise<ApplyResult>;
   /** the group's progress for every partition it has applied, keyed `topic:partition` */
   readProgress(group: string): Promise<Record<string, PartitionProgress>>;
   /** counters of buckets in [fromBucket, toBucket] plus the group's progress and freshness */

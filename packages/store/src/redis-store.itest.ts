@@ -3,8 +3,8 @@ import { realInfra, uniqueName } from '@cityops/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from './contract/store-contract.js';
-import type { VitalsBatch } from './port.js';
-import { APPLY_VITALS_LUA, encodeBatch } from './redis/apply-script.js';
+import type { StageBatch } from './port.js';
+import { APPLY_BATCH_LUA, encodeBatch } from './redis/apply-script.js';
 import { redactUrl } from './redis/connection.js';
 import { RedisStore } from './redis-store.js';
 import { deleteByPrefix, keySlot, keysByPrefix, killConnections } from './test/redis-helpers.js';
@@ -44,7 +44,7 @@ describe('RedisStore', () => {
     admin.disconnect();
   });
 
-  const batch = (group: string, from: number, next: number, over: Partial<VitalsBatch> = {}): VitalsBatch => {
+  const batch = (group: string, from: number, next: number, over: Partial<StageBatch> = {}): StageBatch => {
     const increments = [];
     // record i counts 1 into bucket T0 + (i % 5) minutes
     for (let i = from; i < next; i++) increments.push({ bucket: T0 + (i % 5) * MIN, field: 'events', by: 1 });
@@ -67,7 +67,7 @@ describe('RedisStore', () => {
   ])('an unreachable Redis (%s) fails within seconds with E_STORE_UNAVAILABLE naming the URL', async (_what, url) => {
     const store = new RedisStore({ url, connectTimeoutMs: 500 });
     const started = Date.now();
-    const err = await store.applyVitals(batch('g', 0, 1)).catch((e: unknown) => e);
+    const err = await store.applyBatch(batch('g', 0, 1)).catch((e: unknown) => e);
     expect(isCityopsError(err, ErrorCodes.STORE_UNAVAILABLE)).toBe(true);
     expect((err as Error).message).toContain(url.replace('redis://', ''));
     expect(Date.now() - started).toBeLessThan(8_000);
@@ -87,7 +87,7 @@ describe('RedisStore', () => {
     const group = 'group:with}odd{chars';
     const many = batch(group, 0, 40, { dropped: { A: 1, B: 2 } });
     many.increments.push(...Array.from({ length: 20 }, (_, m) => ({ bucket: T0 + m * 7 * MIN, field: 'x', by: 1 })));
-    await store.applyVitals(many);
+    await store.applyBatch(many);
     const groupKeys = (await keysByPrefix(admin, store.keyPrefix)).filter((k) => k.startsWith('{'));
     expect(groupKeys.length).toBeGreaterThan(20);
     expect(new Set(groupKeys.map(keySlot)).size).toBe(1);
@@ -98,7 +98,7 @@ describe('RedisStore', () => {
   it('the script itself refuses a malformed batch and writes nothing, even when TypeScript checks are bypassed', async () => {
     const store = fresh();
     const raw = new Redis(redisUrl);
-    raw.defineCommand('applyRaw', { lua: APPLY_VITALS_LUA });
+    raw.defineCommand('applyRaw', { lua: APPLY_BATCH_LUA });
     const run = (keys: string[], args: string[]) =>
       (raw as unknown as { applyRaw: (n: number, ...a: string[]) => Promise<string> }).applyRaw(
         keys.length,
@@ -107,7 +107,7 @@ describe('RedisStore', () => {
       );
     try {
       const good = batch('g', 0, 2);
-      expect(await store.applyVitals(good)).toBe('applied');
+      expect(await store.applyBatch(good)).toBe('applied');
       const before = await keysByPrefix(admin, store.keyPrefix);
       const snapshot = await store.readVitals('g', 0, Number.MAX_SAFE_INTEGER);
       const bad = [
@@ -149,9 +149,9 @@ describe('RedisStore', () => {
 
   it('trims index entries of expired buckets, so the index does not grow', async () => {
     const store = fresh({ bucketTtlMs: 200 });
-    await store.applyVitals(batch('g', 0, 5));
+    await store.applyBatch(batch('g', 0, 5));
     await new Promise((r) => setTimeout(r, 400));
-    await store.applyVitals(batch('g', 5, 6, { increments: [{ bucket: T0 + 99 * MIN, field: 'events', by: 1 }] }));
+    await store.applyBatch(batch('g', 5, 6, { increments: [{ bucket: T0 + 99 * MIN, field: 'events', by: 1 }] }));
     const k = `{${store.keyPrefix}:g}`;
     expect(await admin.zrange(`${k}:idx`, 0, -1)).toEqual([String(T0 + 99 * MIN)]);
     expect(await admin.zcard(`${k}:touch`)).toBe(1);
@@ -169,7 +169,7 @@ describe('RedisStore', () => {
     let store = open();
     let next = 0;
     let restarts = 0;
-    let lastApplied: VitalsBatch | undefined;
+    let lastApplied: StageBatch | undefined;
     while (next < N) {
       if (killAt.length > 0 && next >= killAt[0]!) {
         killAt.shift();
@@ -178,7 +178,7 @@ describe('RedisStore', () => {
       const b = batch('agg', next, Math.min(next + 1 + (next % 3), N));
       try {
         // 'duplicate' is legitimate here: ioredis re-sends a script whose reply the kill swallowed
-        expect(['applied', 'duplicate']).toContain(await store.applyVitals(b));
+        expect(['applied', 'duplicate']).toContain(await store.applyBatch(b));
         lastApplied = b;
         next = b.nextOffset;
       } catch (err) {
@@ -193,7 +193,7 @@ describe('RedisStore', () => {
     expect((await Promise.all(kills)).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(5);
     // a crash after apply but before the Kafka commit re-delivers the last batch: a duplicate
     const restarted = open();
-    expect(await restarted.applyVitals(lastApplied!)).toBe('duplicate');
+    expect(await restarted.applyBatch(lastApplied!)).toBe('duplicate');
     const r = await restarted.readVitals('agg', 0, Number.MAX_SAFE_INTEGER);
     expect(r.progress['city.events.v1:0']).toEqual({ nextOffset: N, watermark: T0 + N });
     expect(Object.fromEntries(r.buckets)).toEqual(
@@ -222,7 +222,7 @@ describe('RedisStore', () => {
       let cursor = next;
       for (let k = 0; k < 8 && cursor < N; k++) {
         const b = batch('agg', cursor, Math.min(cursor + 1 + (cursor % 4), N));
-        inFlight.push(store.applyVitals(b));
+        inFlight.push(store.applyBatch(b));
         ends.push(b.nextOffset);
         cursor = b.nextOffset;
       }

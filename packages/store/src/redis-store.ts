@@ -5,12 +5,12 @@ import type {
   PartitionProgress,
   Store,
   StoreHealth,
-  VitalsBatch,
+  StageBatch,
   VitalsRead,
 } from './port.js';
 import { conflict } from './errors.js';
 import { DEFAULT_BUCKET_TTL_MS } from './memory-store.js';
-import { APPLY_VITALS_LUA, encodeBatch } from './redis/apply-script.js';
+import { APPLY_BATCH_LUA, encodeBatch } from './redis/apply-script.js';
 import { connectionOptions, redactUrl, toStoreError } from './redis/connection.js';
 import { bucketKey, claimKey, groupKeys } from './redis/keys.js';
 import { invalidBatch, validateBatch, validateClaim, validateRange } from './validate.js';
@@ -39,7 +39,7 @@ const PENDING = 'p';
 type ApplyCommand = (numKeys: number, ...keysAndArgs: string[]) => Promise<string>;
 
 /**
- * The store in distributed mode. `applyVitals` is one Lua script (redis/apply-script.ts) that
+ * The store in distributed mode. `applyBatch` is one Lua script (redis/apply-script.ts) that
  * checks and moves the partition's offset together with the counters, which is what makes the
  * aggregation effectively-once across crashes and competing consumers. Key layout: README.md.
  * An unreachable Redis fails every call within seconds with `E_STORE_UNAVAILABLE` naming the URL;
@@ -48,7 +48,7 @@ type ApplyCommand = (numKeys: number, ...keysAndArgs: string[]) => Promise<strin
 export class RedisStore implements Store {
   readonly kind = 'redis' as const;
   readonly keyPrefix: string;
-  private readonly redis: Redis & { cityopsApplyVitals: ApplyCommand };
+  private readonly redis: Redis & { cityopsApplyBatch: ApplyCommand };
   private readonly ttlMs: number;
   private readonly url: string;
 
@@ -70,14 +70,14 @@ export class RedisStore implements Store {
     redis.on('ready', markReady);
     // Without a listener ioredis prints every connection error; the calls report them instead.
     redis.on('error', () => {});
-    redis.defineCommand('cityopsApplyVitals', { lua: APPLY_VITALS_LUA });
-    this.redis = redis as Redis & { cityopsApplyVitals: ApplyCommand };
+    redis.defineCommand('cityopsApplyBatch', { lua: APPLY_BATCH_LUA });
+    this.redis = redis as Redis & { cityopsApplyBatch: ApplyCommand };
   }
 
-  async applyVitals(batch: VitalsBatch): Promise<ApplyResult> {
+  async applyBatch(batch: StageBatch): Promise<ApplyResult> {
     validateBatch(batch);
     const { keys, args } = encodeBatch(this.keyPrefix, batch, this.ttlMs);
-    const reply = await this.call('applyVitals', () => this.redis.cityopsApplyVitals(keys.length, ...keys, ...args));
+    const reply = await this.call('applyBatch', () => this.redis.cityopsApplyBatch(keys.length, ...keys, ...args));
     if (reply === 'applied' || reply === 'duplicate') return reply;
     if (reply.startsWith('conflict:')) throw conflict(batch, Number(reply.slice('conflict:'.length)));
     if (reply.startsWith('invalid:')) throw invalidBatch(reply.slice('invalid:'.length));

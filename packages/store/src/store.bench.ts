@@ -1,12 +1,12 @@
 import { realInfra, uniqueName } from '@cityops/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, bench, describe } from 'vitest';
-import type { VitalsBatch } from './port.js';
+import type { StageBatch } from './port.js';
 import { RedisStore } from './redis-store.js';
 import { deleteByPrefix } from './test/redis-helpers.js';
 
 /**
- * applyVitals (one Lua script: validation, offsets, counters, index) against the floor: the same
+ * applyBatch (one Lua script: validation, offsets, counters, index) against the floor: the same
  * increments as raw pipelined HINCRBY, with no offsets and no atomicity. The ratio is the price
  * of effectively-once. The script sums increments per (bucket, field) before writing, so it is
  * also compared with raw HINCRBY of those sums, the strict floor. Run: `npx vitest bench --run` (not part of `vitest run`).
@@ -38,8 +38,8 @@ afterAll(async () => {
 });
 
 describe(`apply a batch of ${RECORDS} increments`, () => {
-  bench('RedisStore.applyVitals (Lua, offsets, atomic)', async () => {
-    const batch: VitalsBatch = {
+  bench('RedisStore.applyBatch (Lua, offsets, atomic)', async () => {
+    const batch: StageBatch = {
       group: 'bench',
       topic: 'city.events.v1',
       partition: 0,
@@ -50,7 +50,7 @@ describe(`apply a batch of ${RECORDS} increments`, () => {
       dropped: {},
     };
     offset += RECORDS;
-    await store.applyVitals(batch);
+    await store.applyBatch(batch);
   });
 
   bench('raw pipelined HINCRBY (no offsets, no atomicity)', async () => {

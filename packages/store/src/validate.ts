@@ -1,4 +1,4 @@
-import type { VitalsBatch } from './port.js';
+import type { StageBatch } from './port.js';
 
 /**
  * Batch validation shared by both stores, so that they reject exactly the same batches with the
@@ -17,7 +17,7 @@ function isInt(n: unknown, min = -Number.MAX_SAFE_INTEGER): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= min;
 }
 
-export function validateBatch(batch: VitalsBatch): void {
+export function validateBatch(batch: StageBatch): void {
   if (typeof batch.group !== 'string' || batch.group === '') throw invalidBatch('group must be a non-empty string');
   if (typeof batch.topic !== 'string' || batch.topic === '') throw invalidBatch('topic must be a non-empty string');
   if (!isInt(batch.partition, 0))
@@ -58,7 +58,7 @@ export function partitionKey(topic: string, partition: number): string {
 }
 
 /** Sums increments per bucket and field, the way both stores write them. */
-export function sumIncrements(batch: VitalsBatch): Map<number, Map<string, number>> {
+export function sumIncrements(batch: StageBatch): Map<number, Map<string, number>> {
   const out = new Map<number, Map<string, number>>();
   for (const { bucket, field, by } of batch.increments) {
     let fields = out.get(bucket);

@@ -32,9 +32,9 @@ function crashAfterApply(store: Store, crashOn: Set<number>): Store & { applies:
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'applies') return applies;
-      if (prop === 'applyVitals') {
-        return async (...args: Parameters<Store['applyVitals']>) => {
-          const result = await target.applyVitals(...args);
+      if (prop === 'applyBatch') {
+        return async (...args: Parameters<Store['applyBatch']>) => {
+          const result = await target.applyBatch(...args);
           applies++;
           if (crashOn.has(applies)) throw new Error(`simulated crash after apply #${applies}`);
           return result;

@@ -2,7 +2,7 @@ import { isCityopsError, ErrorCodes } from '@cityops/schema';
 import type { CityopsError } from '@cityops/schema';
 import { uniqueName } from '@cityops/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store, VitalsBatch, VitalsRead } from '../port.js';
+import type { Store, StageBatch, VitalsRead } from '../port.js';
 
 /** What a backend gives the contract suite for one test. */
 export interface StoreFixture {
@@ -45,7 +45,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       for (const f of extra.splice(0)) await f.cleanup();
     });
 
-    const batch = (over: Partial<VitalsBatch> = {}): VitalsBatch => ({
+    const batch = (over: Partial<StageBatch> = {}): StageBatch => ({
       group,
       topic: 'city.events.v1',
       partition: 0,
@@ -73,7 +73,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     it('S1: a batch applies its increments, offset, watermark and dropped counts together', async () => {
       const before = Date.now();
-      expect(await store.applyVitals(batch())).toBe('applied');
+      expect(await store.applyBatch(batch())).toBe('applied');
       const r = await everything();
       expect(Object.fromEntries(r.buckets)).toEqual({ [T0]: { events: 2, complaints: 1 }, [T0 + MIN]: { events: 1 } });
       expect(r.progress).toEqual({ 'city.events.v1:0': { nextOffset: 3, watermark: T0 + MIN + 5_000 } });
@@ -124,22 +124,22 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       ['a negative offset', { fromOffset: -1 }],
       ['a non-finite watermark', { watermark: Number.NaN }],
       ['a non-finite dropped count', { dropped: { E_EVT_TOO_LATE: 1, E_EVT_SCHEMA: Number.POSITIVE_INFINITY } }],
-    ] as Array<[string, Partial<VitalsBatch>]>)(
+    ] as Array<[string, Partial<StageBatch>]>)(
       'S2: an invalid batch (%s) changes nothing at all',
       async (_what, bad) => {
-        await store.applyVitals(batch());
+        await store.applyBatch(batch());
         const before = await everything();
-        const err = await store.applyVitals(batch({ fromOffset: 3, nextOffset: 6, ...bad })).catch((e: unknown) => e);
+        const err = await store.applyBatch(batch({ fromOffset: 3, nextOffset: 6, ...bad })).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(RangeError);
         expect(plain(await everything())).toEqual(plain(before));
       },
     );
 
     it('S2: a batch that would push a counter out of the safe integer range changes nothing at all', async () => {
-      await store.applyVitals(batch({ increments: [{ bucket: T0, field: 'big', by: Number.MAX_SAFE_INTEGER }] }));
+      await store.applyBatch(batch({ increments: [{ bucket: T0, field: 'big', by: Number.MAX_SAFE_INTEGER }] }));
       const before = await everything();
       const err = await store
-        .applyVitals(
+        .applyBatch(
           batch({
             fromOffset: 3,
             nextOffset: 4,
@@ -156,19 +156,19 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     });
 
     it('S3: a re-applied batch is a duplicate and counts nothing twice', async () => {
-      expect(await store.applyVitals(batch())).toBe('applied');
+      expect(await store.applyBatch(batch())).toBe('applied');
       const once = await everything();
-      expect(await store.applyVitals(batch())).toBe('duplicate');
+      expect(await store.applyBatch(batch())).toBe('duplicate');
       // a batch entirely behind the stored offset is a duplicate too
-      expect(await store.applyVitals(batch({ fromOffset: 0, nextOffset: 2 }))).toBe('duplicate');
+      expect(await store.applyBatch(batch({ fromOffset: 0, nextOffset: 2 }))).toBe('duplicate');
       expect(plain(await everything())).toEqual(plain(once));
     });
 
     it('S4: a partial overlap is a conflict and changes nothing', async () => {
-      await store.applyVitals(batch());
+      await store.applyBatch(batch());
       const before = await everything();
       const err = await expectCode(
-        store.applyVitals(batch({ fromOffset: 2, nextOffset: 5 })),
+        store.applyBatch(batch({ fromOffset: 2, nextOffset: 5 })),
         ErrorCodes.STORE_OFFSET_CONFLICT,
       );
       expect(err.details).toMatchObject({ storedNextOffset: 3, fromOffset: 2, nextOffset: 5 });
@@ -176,9 +176,9 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     });
 
     it('S5: a gap (fromOffset beyond the stored offset) is applied', async () => {
-      await store.applyVitals(batch());
+      await store.applyBatch(batch());
       expect(
-        await store.applyVitals(
+        await store.applyBatch(
           batch({ fromOffset: 10, nextOffset: 12, increments: [{ bucket: T0, field: 'events', by: 5 }], dropped: {} }),
         ),
       ).toBe('applied');
@@ -188,9 +188,9 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     });
 
     it('S6: progress reads back per partition', async () => {
-      await store.applyVitals(batch({ partition: 0, nextOffset: 3 }));
-      await store.applyVitals(batch({ partition: 1, nextOffset: 7, watermark: null }));
-      await store.applyVitals(batch({ topic: 'city.alerts.v1', partition: 0, nextOffset: 1, watermark: T0 }));
+      await store.applyBatch(batch({ partition: 0, nextOffset: 3 }));
+      await store.applyBatch(batch({ partition: 1, nextOffset: 7, watermark: null }));
+      await store.applyBatch(batch({ topic: 'city.alerts.v1', partition: 0, nextOffset: 1, watermark: T0 }));
       expect(await store.readProgress(group)).toEqual({
         'city.events.v1:0': { nextOffset: 3, watermark: T0 + MIN + 5_000 },
         'city.events.v1:1': { nextOffset: 7, watermark: null },
@@ -200,21 +200,21 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     });
 
     it('S7: the watermark only moves forward, and null keeps it', async () => {
-      await store.applyVitals(batch({ fromOffset: 0, nextOffset: 1, watermark: T0 + 10 }));
-      await store.applyVitals(batch({ fromOffset: 1, nextOffset: 2, watermark: T0 + 5 }));
+      await store.applyBatch(batch({ fromOffset: 0, nextOffset: 1, watermark: T0 + 10 }));
+      await store.applyBatch(batch({ fromOffset: 1, nextOffset: 2, watermark: T0 + 5 }));
       expect((await store.readProgress(group))['city.events.v1:0']).toEqual({ nextOffset: 2, watermark: T0 + 10 });
-      await store.applyVitals(batch({ fromOffset: 2, nextOffset: 3, watermark: null }));
+      await store.applyBatch(batch({ fromOffset: 2, nextOffset: 3, watermark: null }));
       expect((await store.readProgress(group))['city.events.v1:0']).toEqual({ nextOffset: 3, watermark: T0 + 10 });
-      await store.applyVitals(batch({ fromOffset: 3, nextOffset: 4, watermark: T0 + 20 }));
+      await store.applyBatch(batch({ fromOffset: 3, nextOffset: 4, watermark: T0 + 20 }));
       expect((await store.readProgress(group))['city.events.v1:0']).toEqual({ nextOffset: 4, watermark: T0 + 20 });
     });
 
     it('S8: dropped counts add up across batches and reasons', async () => {
-      await store.applyVitals(batch({ fromOffset: 0, nextOffset: 1, dropped: { E_EVT_TOO_LATE: 2 } }));
-      await store.applyVitals(
+      await store.applyBatch(batch({ fromOffset: 0, nextOffset: 1, dropped: { E_EVT_TOO_LATE: 2 } }));
+      await store.applyBatch(
         batch({ fromOffset: 1, nextOffset: 2, dropped: { E_EVT_TOO_LATE: 3, E_EVT_OUTSIDE_CITY: 1 } }),
       );
-      await store.applyVitals(batch({ fromOffset: 2, nextOffset: 3, dropped: {} }));
+      await store.applyBatch(batch({ fromOffset: 2, nextOffset: 3, dropped: {} }));
       expect((await everything()).dropped).toEqual({ E_EVT_TOO_LATE: 5, E_EVT_OUTSIDE_CITY: 1 });
     });
 
@@ -227,7 +227,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         { bucket: T0 + 4 * MIN, field: 'neg', by: -4 },
         { bucket: T0 + 4 * MIN, field: 'max', by: Number.MAX_SAFE_INTEGER },
       );
-      await store.applyVitals(batch({ increments, nextOffset: 100 }));
+      await store.applyBatch(batch({ increments, nextOffset: 100 }));
       const r = await store.readVitals(group, T0 + 2 * MIN, T0 + 5 * MIN);
       expect([...r.buckets.keys()].sort((a, b) => a - b)).toEqual([
         T0 + 2 * MIN,
@@ -248,9 +248,9 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     it('S10: groups are isolated from each other', async () => {
       const other = `${group}-rebuild`;
-      await store.applyVitals(batch());
+      await store.applyBatch(batch());
       expect(
-        await store.applyVitals(batch({ group: other, increments: [{ bucket: T0, field: 'events', by: 9 }] })),
+        await store.applyBatch(batch({ group: other, increments: [{ bucket: T0, field: 'events', by: 9 }] })),
       ).toBe('applied');
       expect((await everything()).buckets.get(T0)).toEqual({ events: 2, complaints: 1 });
       expect((await everything(other)).buckets.get(T0)).toEqual({ events: 9 });
@@ -261,7 +261,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       const peer = await fx.peer();
       for (let round = 0; round < 20; round++) {
         const b = batch({ fromOffset: round * 3, nextOffset: round * 3 + 3 });
-        const results = await Promise.all([store.applyVitals(b), peer.applyVitals(b)]);
+        const results = await Promise.all([store.applyBatch(b), peer.applyBatch(b)]);
         expect(results.sort()).toEqual(['applied', 'duplicate']);
       }
       const r = await everything();
@@ -269,8 +269,8 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(r.dropped).toEqual({ E_EVT_TOO_LATE: 20 });
       // overlapping batches from two consumers: one wins, the other is told
       const outcomes = await Promise.allSettled([
-        store.applyVitals(batch({ fromOffset: 60, nextOffset: 63 })),
-        peer.applyVitals(batch({ fromOffset: 61, nextOffset: 64 })),
+        store.applyBatch(batch({ fromOffset: 60, nextOffset: 63 })),
+        peer.applyBatch(batch({ fromOffset: 61, nextOffset: 64 })),
       ]);
       expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value === 'applied')).toHaveLength(1);
       const rejected = outcomes.filter((o) => o.status === 'rejected');
@@ -313,7 +313,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       const short = await factory({ bucketTtlMs: 600 });
       extra.push(short);
       const s = short.store;
-      await s.applyVitals(
+      await s.applyBatch(
         batch({
           fromOffset: 0,
           nextOffset: 1,
@@ -325,7 +325,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       );
       await sleep(350);
       // a write to T0 renews it; T0 + MIN is left to expire
-      await s.applyVitals(
+      await s.applyBatch(
         batch({ fromOffset: 1, nextOffset: 2, increments: [{ bucket: T0, field: 'events', by: 1 }] }),
       );
       await sleep(400);
@@ -341,15 +341,15 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     it('S14: updatedAt is set by an applied batch only', async () => {
       expect((await everything()).updatedAt).toBeNull();
       const before = Date.now();
-      await store.applyVitals(batch());
+      await store.applyBatch(batch());
       const first = (await everything()).updatedAt!;
       expect(first).toBeGreaterThanOrEqual(before - 1_000);
       expect(first).toBeLessThanOrEqual(Date.now() + 1_000);
       await sleep(20);
-      await store.applyVitals(batch());
-      await store.applyVitals(batch({ fromOffset: 1, nextOffset: 4 })).catch(() => undefined);
+      await store.applyBatch(batch());
+      await store.applyBatch(batch({ fromOffset: 1, nextOffset: 4 })).catch(() => undefined);
       expect((await everything()).updatedAt).toBe(first);
-      await store.applyVitals(batch({ fromOffset: 3, nextOffset: 4 }));
+      await store.applyBatch(batch({ fromOffset: 3, nextOffset: 4 }));
       expect((await everything()).updatedAt!).toBeGreaterThan(first);
     });
 
@@ -359,7 +359,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect((await own.store.health()).ok).toBe(true);
       await own.store.close();
       expect((await own.store.health()).ok).toBe(false);
-      await expectCode(own.store.applyVitals(batch()), ErrorCodes.STORE_UNAVAILABLE);
+      await expectCode(own.store.applyBatch(batch()), ErrorCodes.STORE_UNAVAILABLE);
       await expectCode(own.store.readVitals(group, 0, 1), ErrorCodes.STORE_UNAVAILABLE);
       await expectCode(own.store.claimEventIds(['a/1'], 1_000), ErrorCodes.STORE_UNAVAILABLE);
     });

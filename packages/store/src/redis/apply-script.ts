@@ -1,4 +1,4 @@
-import type { VitalsBatch } from '../port.js';
+import type { StageBatch } from '../port.js';
 import { bucketKey, groupKeys } from './keys.js';
 import { partitionKey } from '../validate.js';
 
@@ -17,7 +17,7 @@ import { partitionKey } from '../validate.js';
  * Numbers travel as canonical decimal strings and are stored as the caller's string, never
  * re-formatted by Lua (whose tostring keeps only 14 digits).
  */
-export const APPLY_VITALS_LUA = `
+export const APPLY_BATCH_LUA = `
 local MAX = 9007199254740991
 local function int(s, min)
   if type(s) ~= 'string' or #s > 17 or not string.match(s, '^%-?%d+$') then return nil end
@@ -147,8 +147,8 @@ export interface EncodedBatch {
   args: string[];
 }
 
-/** Turns a batch into the script's KEYS and ARGV (see APPLY_VITALS_LUA). */
-export function encodeBatch(prefix: string, batch: VitalsBatch, ttlMs: number): EncodedBatch {
+/** Turns a batch into the script's KEYS and ARGV (see APPLY_BATCH_LUA). */
+export function encodeBatch(prefix: string, batch: StageBatch, ttlMs: number): EncodedBatch {
   const k = groupKeys(prefix, batch.group);
   const bucketNo = new Map<number, number>();
   const starts: string[] = [];

@@ -25,7 +25,7 @@ export interface ConnectionTuning {
  * on the first connection after a few attempts (a bad REDIS_URL at start is a configuration error)
  * but reconnects without end once Redis has been seen (a restart or failover mid-run is weather).
  * Commands that were sent but not answered when a connection drops are re-sent after reconnect;
- * that is safe because applyVitals is idempotent by offsets and claims are SET NX.
+ * that is safe because applyBatch is idempotent by offsets and claims are SET NX.
  */
 export function connectionOptions(
   tuning: ConnectionTuning,
