@@ -65,6 +65,9 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(8080),
+  // the aggregator's and simulator's own /metrics server; unset: none (the gateway serves /metrics on PORT)
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  METRICS_PORT: int(0, 65535).optional(),
   KAFKA_BROKERS: brokerList.optional(),
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('cityops'),
   REDIS_URL: redisUrl.optional(),
