@@ -14,6 +14,7 @@ import { DeadLetterTail } from './dead-letter-tail.js';
 import { requireApiKey } from './routes/api-key.js';
 import { cityRoute } from './routes/city.js';
 import { eventsRoute } from './routes/events.js';
+import { metricsRoute } from './routes/metrics.js';
 import { VITALS_CHANNEL, VitalsChannel } from './vitals-channel.js';
 
 export interface GatewayDeps {
@@ -88,6 +89,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   app.use(cityRoute(pack));
+  app.use(metricsRoute(io));
   app.use(
     eventsRoute({ ingestor: deps.ingestor, bus, apiKeys: config.INGEST_API_KEYS, maxBodyBytes: config.MAX_BODY_BYTES }),
   );
