@@ -1,7 +1,14 @@
+import { serveMetrics } from '@cityops/metrics';
 import { closePorts, openPorts, runApp } from '@cityops/runtime';
 import { Aggregator } from './aggregator.js';
 
 await runApp('aggregator', async ({ config, log }) => {
+  // first: a taken METRICS_PORT stops start-up before anything connects
+  const metrics =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics({ host: config.METRICS_HOST, port: config.METRICS_PORT });
+  log.info(metrics ? `serving /metrics at ${metrics.url}` : 'METRICS_PORT is not set: no /metrics');
   const ports = await openPorts(config, 'aggregator');
   const aggregator = new Aggregator({
     bus: ports.bus,
@@ -15,5 +22,6 @@ await runApp('aggregator', async ({ config, log }) => {
   return async () => {
     await aggregator.stop();
     await closePorts(ports);
+    await metrics?.close();
   };
 });

@@ -1,7 +1,14 @@
+import { serveMetrics } from '@cityops/metrics';
 import { closePorts, createIngestor, loadCity, openPorts, runApp } from '@cityops/runtime';
 import { simulateCity } from './wire.js';
 
 await runApp('simulator', async ({ config, log }) => {
+  // first: a taken METRICS_PORT stops start-up before anything connects
+  const metrics =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics({ host: config.METRICS_HOST, port: config.METRICS_PORT });
+  log.info(metrics ? `serving /metrics at ${metrics.url}` : 'METRICS_PORT is not set: no /metrics');
   const city = loadCity(config);
   const ports = await openPorts(config, 'simulator');
   const sim = simulateCity(config, city, createIngestor(config, ports, city), log);
@@ -12,5 +19,6 @@ await runApp('simulator', async ({ config, log }) => {
   return async () => {
     await sim.stop();
     await closePorts(ports);
+    await metrics?.close();
   };
 });
