@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Config } from '@cityops/config';
 import type { Logger } from '@cityops/runtime';
+import { childEnv, metricsPorts, metricsUrls } from './metrics-ports.js';
 
 const require = createRequire(import.meta.url);
 
@@ -20,6 +21,7 @@ function entryOf(pkg: string): string {
 export async function runDistributed(config: Config, log: Logger): Promise<() => Promise<void>> {
   const apps = ['@cityops/aggregator', '@cityops/gateway', ...(config.SIMULATOR ? ['@cityops/simulator'] : [])];
   const children = new Map<string, ChildProcess>();
+  const metrics = metricsPorts(config);
   let stopping = false;
 
   /** SIGTERM to every child; resolves once all have exited (the caller's shutdown timer bounds it) */
@@ -35,7 +37,7 @@ export async function runDistributed(config: Config, log: Logger): Promise<() =>
   for (const app of apps) {
     const child = spawn(process.execPath, [entryOf(app)], {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      env: process.env,
+      env: childEnv(app, metrics),
     });
     children.set(app, child);
     child.stdout!.setEncoding('utf8');
@@ -55,5 +57,6 @@ export async function runDistributed(config: Config, log: Logger): Promise<() =>
   log.info(
     `distributed mode: ${apps.join(', ')} against Kafka ${config.KAFKA_BROKERS!.join(',')} and ${config.REDIS_URL}`,
   );
+  log.info(metricsUrls(config, apps, metrics));
   return stopChildren;
 }
