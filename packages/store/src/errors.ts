@@ -17,3 +17,27 @@ export function conflict(batch: StageBatch, storedNextOffset: number): CityopsEr
     },
   );
 }
+
+/** A batch that starts after the stored next offset (SPEC.md S5): records in between were never applied. */
+export function gap(batch: StageBatch, storedNextOffset: number): CityopsError {
+  return new CityopsError(
+    ErrorCodes.STORE_OFFSET_GAP,
+    `batch [${batch.fromOffset}, ${batch.nextOffset}) of ${partitionKey(batch.topic, batch.partition)} starts after what group ${batch.group} applied (next offset ${storedNextOffset}); records in between were never applied`,
+    {
+      group: batch.group,
+      topic: batch.topic,
+      partition: batch.partition,
+      fromOffset: batch.fromOffset,
+      storedNextOffset,
+    },
+  );
+}
+
+/** The store no longer holds the epoch the batch was built on (SPEC.md S16): its data was lost. */
+export function stateLost(batch: StageBatch): CityopsError {
+  return new CityopsError(
+    ErrorCodes.STORE_STATE_LOST,
+    `the store lost the state of group ${batch.group} (epoch ${batch.epoch} is gone); rebuild from the log`,
+    { group: batch.group, epoch: batch.epoch },
+  );
+}

@@ -1,7 +1,10 @@
 export type {
   ApplyResult,
+  ClaimLease,
   ClaimResult,
   CounterIncrement,
+  GroupEpoch,
+  OutboxRecord,
   PartitionProgress,
   Store,
   StoreHealth,

@@ -4,16 +4,18 @@ import { MemoryStore } from './memory-store.js';
 
 runStoreContract('memory', async ({ bucketTtlMs }) => {
   const store = new MemoryStore({ bucketTtlMs });
-  return { store, peer: async () => store, cleanup: () => store.close() };
+  return { store, peer: async () => store, cleanup: () => store.close(), loseEverything: async () => store.clear() };
 });
 
 describe('MemoryStore', () => {
   it('sweeps expired buckets and claims out of memory, so memory stays flat', async () => {
     const store = new MemoryStore({ bucketTtlMs: 100, sweepIntervalMs: 50 });
     try {
+      const { epoch } = await store.openEpoch('g');
       for (let i = 0; i < 50; i++) {
         await store.applyBatch({
           group: 'g',
+          epoch,
           topic: 't',
           partition: 0,
           fromOffset: i,
@@ -25,7 +27,7 @@ describe('MemoryStore', () => {
       }
       await store.claimEventIds(
         Array.from({ length: 100 }, (_, i) => `s/${i}`),
-        100,
+        { owner: 'o', leaseMs: 100 },
       );
       expect(store.stats()).toEqual({ groups: 1, buckets: 50, claims: 100 });
       await new Promise((r) => setTimeout(r, 300));

@@ -1,15 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { CityopsError, ErrorCodes } from '@cityops/schema';
-import { conflict } from './errors.js';
+import { conflict, gap, stateLost } from './errors.js';
 import type {
   ApplyResult,
+  GroupEpoch,
+  OutboxRecord,
   PartitionProgress,
   Store,
   StoreHealth,
   StageBatch,
   VitalsRead,
+  ClaimLease,
   ClaimResult,
 } from './port.js';
-import { invalidBatch, partitionKey, sumIncrements, validateBatch, validateClaim, validateRange } from './validate.js';
+import { invalidBatch, partitionKey, sumIncrements, validateBatch, validateClaim, validateOwner, validateRange } from './validate.js';
 
 export interface MemoryStoreOptions {
   /** a bucket is forgotten this long after its last write, like a Redis PEXPIRE (default 2 h) */
@@ -24,10 +28,16 @@ interface Bucket {
 }
 
 interface GroupState {
+  epoch: string | null;
   buckets: Map<number, Bucket>;
   progress: Map<string, PartitionProgress>;
   dropped: Map<string, number>;
   updatedAt: number | null;
+  /** keyed state by `topic:partition` */
+  state: Map<string, Map<string, string>>;
+  outbox: OutboxRecord[];
+  /** `topic:partition` -> offset a rebuild must reach */
+  rebuildUntil: Map<string, number>;
 }
 
 export const DEFAULT_BUCKET_TTL_MS = 2 * 60 * 60 * 1000;
@@ -42,7 +52,8 @@ export const DEFAULT_BUCKET_TTL_MS = 2 * 60 * 60 * 1000;
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   private readonly groups = new Map<string, GroupState>();
-  private readonly claims = new Map<string, { until: number; confirmed: boolean }>();
+  /** source/id -> who holds it until when; pending until confirmed (SPEC.md S12) */
+  private readonly claims = new Map<string, { until: number; owner: string; confirmed: boolean }>();
   private readonly ttlMs: number;
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
@@ -62,9 +73,13 @@ export class MemoryStore implements Store {
     const now = Date.now();
     const state = this.group(batch.group);
     const key = partitionKey(batch.topic, batch.partition);
+    if (state.epoch !== batch.epoch) throw stateLost(batch);
     const stored = state.progress.get(key);
     if (stored && stored.nextOffset >= batch.nextOffset) return 'duplicate';
     if (stored && stored.nextOffset > batch.fromOffset) throw conflict(batch, stored.nextOffset);
+    const lost = stored && stored.nextOffset < batch.fromOffset ? batch.fromOffset - stored.nextOffset : 0;
+    if (lost > 0 && !batch.acceptGap) throw gap(batch, stored!.nextOffset);
+    const dropped = lost > 0 ? { ...batch.dropped, [ErrorCodes.STREAM_RECORDS_LOST]: (batch.dropped[ErrorCodes.STREAM_RECORDS_LOST] ?? 0) + lost } : batch.dropped;
 
     // Compute every new value before writing any, so that a counter leaving the safe range
     // rejects the whole batch, as the Redis script does.
@@ -74,7 +89,7 @@ export class MemoryStore implements Store {
       const counters = this.liveBucket(state, start, now)?.counters;
       for (const [field, sum] of fields) values.push(checked((counters?.get(field) ?? 0) + sum, field));
     }
-    const droppedWrites = Object.entries(batch.dropped).map(
+    const droppedWrites = Object.entries(dropped).map(
       ([reason, n]) => [reason, checked((state.dropped.get(reason) ?? 0) + n, reason)] as const,
     );
 
@@ -91,8 +106,60 @@ export class MemoryStore implements Store {
         ? (stored?.watermark ?? null)
         : Math.max(batch.watermark, stored?.watermark ?? batch.watermark);
     state.progress.set(key, { nextOffset: batch.nextOffset, watermark });
+    if (batch.stateSet?.length || batch.stateDel?.length) {
+      let kv = state.state.get(key);
+      if (!kv) state.state.set(key, (kv = new Map()));
+      for (const [k, v] of batch.stateSet ?? []) kv.set(k, v);
+      for (const k of batch.stateDel ?? []) kv.delete(k);
+    }
+    for (const r of batch.outbox ?? []) state.outbox.push({ ...r });
+    const until = state.rebuildUntil.get(key);
+    if (until !== undefined && batch.nextOffset >= until) state.rebuildUntil.delete(key);
     state.updatedAt = now;
     return 'applied';
+  }
+
+  async openEpoch(group: string): Promise<GroupEpoch> {
+    this.assertOpen();
+    const state = this.group(group);
+    if (state.epoch !== null) return { epoch: state.epoch, created: false };
+    state.epoch = randomUUID();
+    return { epoch: state.epoch, created: true };
+  }
+
+  async readState(group: string, topic: string, partition: number): Promise<Map<string, string>> {
+    this.assertOpen();
+    return new Map(this.groups.get(group)?.state.get(partitionKey(topic, partition)));
+  }
+
+  async readOutbox(group: string, max: number): Promise<OutboxRecord[]> {
+    this.assertOpen();
+    return (this.groups.get(group)?.outbox.slice(0, Math.max(0, max)) ?? []).map((r) => ({ ...r }));
+  }
+
+  async ackOutbox(group: string, lastId: string): Promise<void> {
+    this.assertOpen();
+    const outbox = this.groups.get(group)?.outbox;
+    const at = outbox?.findIndex((r) => r.id === lastId) ?? -1;
+    if (at >= 0) outbox!.splice(0, at + 1);
+  }
+
+  async outboxSize(group: string): Promise<number> {
+    this.assertOpen();
+    return this.groups.get(group)?.outbox.length ?? 0;
+  }
+
+  async markRebuild(group: string, topic: string, partition: number, untilOffset: number): Promise<void> {
+    this.assertOpen();
+    const state = this.group(group);
+    const key = partitionKey(topic, partition);
+    if ((state.progress.get(key)?.nextOffset ?? -1) < untilOffset) state.rebuildUntil.set(key, untilOffset);
+  }
+
+  /** Forgets everything, as a store without persistence does when it restarts (Redis FLUSHALL). */
+  clear(): void {
+    this.groups.clear();
+    this.claims.clear();
   }
 
   async readProgress(group: string): Promise<Record<string, PartitionProgress>> {
@@ -118,32 +185,66 @@ export class MemoryStore implements Store {
       progress: progressOf(state),
       updatedAt: state?.updatedAt ?? null,
       dropped: state ? Object.fromEntries(state.dropped) : {},
+      rebuilding: (state?.rebuildUntil.size ?? 0) > 0,
     };
   }
 
-  async claimEventIds(ids: string[], pendingTtlMs: number): Promise<ClaimResult[]> {
+  async claimEventIds(ids: string[], lease: ClaimLease): Promise<ClaimResult[]> {
     this.assertOpen();
-    validateClaim(ids, pendingTtlMs);
+    validateClaim(ids, lease.leaseMs);
+    validateOwner(lease.owner);
     const now = Date.now();
     return ids.map((id) => {
-      const claim = this.claims.get(id);
-      if (claim !== undefined && claim.until > now) return claim.confirmed ? 'duplicate' : 'pending';
-      this.claims.set(id, { until: now + pendingTtlMs, confirmed: false });
+      const claim = this.liveClaim(id, now);
+      if (claim) return claim.confirmed ? 'duplicate' : 'pending';
+      this.claims.set(id, { until: now + lease.leaseMs, owner: lease.owner, confirmed: false });
       return 'claimed';
     });
   }
 
-  async confirmEventIds(ids: string[], ttlMs: number): Promise<void> {
+  async renewEventIds(ids: string[], lease: ClaimLease): Promise<boolean[]> {
     this.assertOpen();
-    validateClaim(ids, ttlMs);
-    const until = Date.now() + ttlMs;
-    for (const id of ids) this.claims.set(id, { until, confirmed: true });
+    validateClaim(ids, lease.leaseMs);
+    validateOwner(lease.owner);
+    const now = Date.now();
+    return ids.map((id) => {
+      const claim = this.liveClaim(id, now);
+      if (claim && (claim.confirmed || claim.owner !== lease.owner)) return false;
+      this.claims.set(id, { until: now + lease.leaseMs, owner: lease.owner, confirmed: false });
+      return true;
+    });
   }
 
-  async releaseEventIds(ids: string[]): Promise<void> {
+  async confirmEventIds(ids: string[], owner: string, ttlMs: number): Promise<boolean[]> {
+    this.assertOpen();
+    validateClaim(ids, ttlMs);
+    validateOwner(owner);
+    const now = Date.now();
+    return ids.map((id) => {
+      const claim = this.liveClaim(id, now);
+      if (claim && claim.owner !== owner) return false;
+      this.claims.set(id, { until: now + ttlMs, owner, confirmed: true });
+      return true;
+    });
+  }
+
+  async releaseEventIds(ids: string[], owner: string): Promise<boolean[]> {
     this.assertOpen();
     validateClaim(ids);
-    for (const id of ids) this.claims.delete(id);
+    validateOwner(owner);
+    const now = Date.now();
+    return ids.map((id) => {
+      const claim = this.liveClaim(id, now);
+      if (!claim || claim.confirmed || claim.owner !== owner) return false;
+      this.claims.delete(id);
+      return true;
+    });
+  }
+
+  /** the claim on `id` unless its lease or ttl has passed (a lapsed claim is as good as gone, like PX) */
+  private liveClaim(id: string, now: number): { until: number; owner: string; confirmed: boolean } | undefined {
+    const claim = this.claims.get(id);
+    return claim !== undefined && claim.until > now ? claim : undefined;
   }
 
   async health(): Promise<StoreHealth> {
@@ -186,7 +287,19 @@ export class MemoryStore implements Store {
   private group(name: string): GroupState {
     let state = this.groups.get(name);
     if (!state)
-      this.groups.set(name, (state = { buckets: new Map(), progress: new Map(), dropped: new Map(), updatedAt: null }));
+      this.groups.set(
+        name,
+        (state = {
+          epoch: null,
+          buckets: new Map(),
+          progress: new Map(),
+          dropped: new Map(),
+          updatedAt: null,
+          state: new Map(),
+          outbox: [],
+          rebuildUntil: new Map(),
+        }),
+      );
     return state;
   }
 

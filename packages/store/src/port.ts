@@ -14,11 +14,26 @@ export interface CounterIncrement {
   by: number;
 }
 
+/** A record a stage emits: published by the outbox relay after the batch that made it is applied. */
+export interface OutboxRecord {
+  /** unique per input range (`group/topic/partition/offset/n`): consumers dedupe by it */
+  id: string;
+  topic: string;
+  key: string | null;
+  value: string;
+}
+
 export interface StageBatch {
-  /** the consumer group whose progress this is; offsets and watermarks are kept per group */
+  /** the consumer group whose progress this is; offsets, watermarks and state are kept per group */
   group: string;
   topic: string;
   partition: number;
+  /**
+   * The group's epoch as `openEpoch` returned it when the partition was assigned. If the store no
+   * longer holds that epoch (its data was lost, e.g. FLUSHALL), nothing is applied and the call
+   * throws `E_STORE_STATE_LOST`: the caller must rebuild instead of writing onto an empty store.
+   */
+  epoch: string;
   /** offset of the first record the batch covers (records before it were applied earlier) */
   fromOffset: number;
   /** offset after the last record the batch covers; stored as the partition's next offset */
@@ -28,6 +43,17 @@ export interface StageBatch {
   watermark: number | null;
   /** events dropped while building the batch, by reason code; added to running totals */
   dropped: Record<string, number>;
+  /** keyed state of this partition to write (`[key, value]`) and to delete, with the offsets */
+  stateSet?: Array<[string, string]>;
+  stateDel?: string[];
+  /** records to publish once applied, appended to the group's outbox in the same atomic step */
+  outbox?: OutboxRecord[];
+  /**
+   * Records between the stored next offset and `fromOffset` are gone from the log (retention):
+   * apply anyway and count `fromOffset - stored` under `E_STREAM_RECORDS_LOST`. Without it a gap
+   * is refused (`E_STORE_OFFSET_GAP`), never applied silently.
+   */
+  acceptGap?: boolean;
 }
 
 export type ApplyResult = 'applied' | 'duplicate';
@@ -35,9 +61,23 @@ export type ApplyResult = 'applied' | 'duplicate';
 /** The answer to claiming one event id: see `Store.claimEventIds`. */
 export type ClaimResult = 'claimed' | 'pending' | 'duplicate';
 
+/** Who holds a pending claim, and for how long unless renewed: see `Store.claimEventIds`. */
+export interface ClaimLease {
+  /** unique per claiming call (e.g. ingestor instance + call number); only it may renew, confirm or release */
+  owner: string;
+  /** a pending claim lapses this long after it was taken or last renewed */
+  leaseMs: number;
+}
+
 export interface PartitionProgress {
   nextOffset: number;
   watermark: number | null;
+}
+
+/** The group's epoch: `created` when the store held none (a new group, or its data was lost). */
+export interface GroupEpoch {
+  epoch: string;
+  created: boolean;
 }
 
 export interface VitalsRead {
@@ -48,6 +88,8 @@ export interface VitalsRead {
   /** wall-clock time (epoch ms) of the group's last applied batch, or null */
   updatedAt: number | null;
   dropped: Record<string, number>;
+  /** true while some partition of the group is being rebuilt from the log (`markRebuild`) */
+  rebuilding: boolean;
 }
 
 export interface StoreHealth {
@@ -58,30 +100,64 @@ export interface StoreHealth {
 export interface Store {
   readonly kind: 'redis' | 'memory';
   /**
-   * Applies a batch atomically with its offsets.
+   * Applies a batch atomically with its offsets, its keyed state and its outbox records.
+   * - the store's epoch for the group is not `batch.epoch`: throws E_STORE_STATE_LOST, nothing changes;
    * - stored nextOffset >= batch.nextOffset: nothing changes, returns 'duplicate' (a replayed batch);
    * - stored nextOffset > batch.fromOffset (a partial overlap): throws CityopsError E_STORE_OFFSET_CONFLICT,
    *   nothing changes; the caller re-reads its progress and rebuilds the batch;
-   * - otherwise all increments, the offset, the watermark (max) and the dropped counts are applied together.
+   * - stored nextOffset < batch.fromOffset (a gap) without `acceptGap`: throws E_STORE_OFFSET_GAP;
+   * - otherwise everything is applied together.
    */
   applyBatch(batch: StageBatch): Promise<ApplyResult>;
+  /**
+   * The group's epoch, created if the store holds none. A created epoch means there is no state to
+   * resume from: a new group, or a store that lost its data; the caller rebuilds from the log.
+   */
+  openEpoch(group: string): Promise<GroupEpoch>;
+  /** the keyed state of one partition of the group, as the applied batches left it */
+  readState(group: string, topic: string, partition: number): Promise<Map<string, string>>;
+  /** up to `max` outbox records of the group, oldest first */
+  readOutbox(group: string, max: number): Promise<OutboxRecord[]>;
+  /** removes outbox records from the oldest up to and including `lastId` (published); a no-op if absent */
+  ackOutbox(group: string, lastId: string): Promise<void>;
+  /** how many records the group's outbox holds */
+  outboxSize(group: string): Promise<number>;
+  /**
+   * Marks a partition as being rebuilt from the log until its next offset reaches `untilOffset`;
+   * `readVitals().rebuilding` is true meanwhile. Applying a batch that reaches it clears the mark.
+   */
+  markRebuild(group: string, topic: string, partition: number, untilOffset: number): Promise<void>;
   /** the group's progress for every partition it has applied, keyed `topic:partition` */
   readProgress(group: string): Promise<Record<string, PartitionProgress>>;
   /** counters of buckets in [fromBucket, toBucket] plus the group's progress and freshness */
   readVitals(group: string, fromBucket: number, toBucket: number): Promise<VitalsRead>;
   /**
    * Claims event ids for deduplication (ids are `source/id`), in two phases, atomically per id
-   * across processes. A free id becomes a *pending* claim for `pendingTtlMs` and answers
-   * 'claimed'; an id pending under another claim answers 'pending' (its event is being published,
-   * or its publisher died: the claim lapses after `pendingTtlMs`); a confirmed id answers
-   * 'duplicate'. Pending claims are what keep a crash between claim and publish from turning the
-   * source's retry into a dropped "duplicate".
+   * across processes (SPEC.md S12). A free id becomes a *pending* claim of `lease.owner` for
+   * `lease.leaseMs` and answers 'claimed'; an id pending under a claim answers 'pending' (its
+   * event is being published, or its publisher died: the claim lapses once its lease is not
+   * renewed); a confirmed id answers 'duplicate'. An id repeated within one call is 'pending' the
+   * second time.
    */
-  claimEventIds(ids: string[], pendingTtlMs: number): Promise<ClaimResult[]>;
-  /** marks claimed ids as published: duplicates of them for the next `ttlMs` */
-  confirmEventIds(ids: string[], ttlMs: number): Promise<void>;
-  /** forgets claims, so that a source may retry events whose publish failed */
-  releaseEventIds(ids: string[]): Promise<void>;
+  claimEventIds(ids: string[], lease: ClaimLease): Promise<ClaimResult[]>;
+  /**
+   * Extends the owner's pending claims by `lease.leaseMs` (an id whose lease lapsed and that
+   * nobody claimed since is taken again). Per id: true if it is now pending under the owner,
+   * false (nothing changed) if another owner holds it or it is confirmed.
+   */
+  renewEventIds(ids: string[], lease: ClaimLease): Promise<boolean[]>;
+  /**
+   * Marks ids as published by `owner`: duplicates for the next `ttlMs`. Compare-and-set per id:
+   * confirmed (true) if the owner's pending claim holds it, or nothing does (its lease lapsed and
+   * nobody claimed it since), or the owner confirmed it already; false, changing nothing, if
+   * another owner holds it pending or confirmed.
+   */
+  confirmEventIds(ids: string[], owner: string, ttlMs: number): Promise<boolean[]>;
+  /**
+   * Frees the owner's pending claims, so that a source may resend events that were definitely not
+   * published. Per id: true if it was the owner's pending claim; anything else is left unchanged.
+   */
+  releaseEventIds(ids: string[], owner: string): Promise<boolean[]>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

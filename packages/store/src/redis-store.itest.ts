@@ -28,6 +28,7 @@ runStoreContract('redis', async ({ bucketTtlMs }) => {
       for (const c of clients) await c.close();
       await deleteByPrefix(redisUrl, keyPrefix);
     },
+    loseEverything: async () => void (await deleteByPrefix(redisUrl, keyPrefix)),
   };
 });
 
@@ -44,12 +45,19 @@ describe('RedisStore', () => {
     admin.disconnect();
   });
 
+  // each test opens its group's epoch (S16) on its own store before the first batch
+  const epochs = new Map<string, string>();
+  const opened = async (store: RedisStore, group: string) => {
+    epochs.set(group, (await store.openEpoch(group)).epoch);
+    return store;
+  };
   const batch = (group: string, from: number, next: number, over: Partial<StageBatch> = {}): StageBatch => {
     const increments = [];
     // record i counts 1 into bucket T0 + (i % 5) minutes
     for (let i = from; i < next; i++) increments.push({ bucket: T0 + (i % 5) * MIN, field: 'events', by: 1 });
     return {
       group,
+      epoch: epochs.get(group) ?? 'not-opened',
       topic: 'city.events.v1',
       partition: 0,
       fromOffset: from,
@@ -83,8 +91,8 @@ describe('RedisStore', () => {
 
   it('keeps every key of one group in one cluster hash slot', async () => {
     expect(keySlot('foo')).toBe(12182); // the value Redis documents for CLUSTER KEYSLOT foo
-    const store = fresh();
     const group = 'group:with}odd{chars';
+    const store = await opened(fresh(), group);
     const many = batch(group, 0, 40, { dropped: { A: 1, B: 2 } });
     many.increments.push(...Array.from({ length: 20 }, (_, m) => ({ bucket: T0 + m * 7 * MIN, field: 'x', by: 1 })));
     await store.applyBatch(many);
@@ -96,7 +104,7 @@ describe('RedisStore', () => {
   });
 
   it('the script itself refuses a malformed batch and writes nothing, even when TypeScript checks are bypassed', async () => {
-    const store = fresh();
+    const store = await opened(fresh(), 'g');
     const raw = new Redis(redisUrl);
     raw.defineCommand('applyRaw', { lua: APPLY_BATCH_LUA });
     const run = (keys: string[], args: string[]) =>
@@ -148,7 +156,7 @@ describe('RedisStore', () => {
   });
 
   it('trims index entries of expired buckets, so the index does not grow', async () => {
-    const store = fresh({ bucketTtlMs: 200 });
+    const store = await opened(fresh({ bucketTtlMs: 200 }), 'g');
     await store.applyBatch(batch('g', 0, 5));
     await new Promise((r) => setTimeout(r, 400));
     await store.applyBatch(batch('g', 5, 6, { increments: [{ bucket: T0 + 99 * MIN, field: 'events', by: 1 }] }));
@@ -166,7 +174,7 @@ describe('RedisStore', () => {
     const N = 3_000;
     const killAt = [300, 900, 1_500, 2_100, 2_700];
     const kills: Array<Promise<number>> = [];
-    let store = open();
+    let store = await opened(open(), 'agg');
     let next = 0;
     let restarts = 0;
     let lastApplied: StageBatch | undefined;
@@ -210,7 +218,7 @@ describe('RedisStore', () => {
     const open = () => fresh({ keyPrefix });
     const N = 4_000;
     const crashAt = [500, 1_400, 2_300, 3_200];
-    let store = open();
+    let store = await opened(open(), 'agg');
     let next = (await store.readProgress('agg'))['city.events.v1:0']?.nextOffset ?? 0;
     let crashes = 0;
     let lost = 0;

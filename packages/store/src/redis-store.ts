@@ -1,19 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type {
   ApplyResult,
+  ClaimLease,
   ClaimResult,
+  GroupEpoch,
+  OutboxRecord,
   PartitionProgress,
   Store,
   StoreHealth,
   StageBatch,
   VitalsRead,
 } from './port.js';
-import { conflict } from './errors.js';
+import { conflict, gap, stateLost } from './errors.js';
 import { DEFAULT_BUCKET_TTL_MS } from './memory-store.js';
-import { APPLY_BATCH_LUA, encodeBatch } from './redis/apply-script.js';
+import { ACK_OUTBOX_LUA, APPLY_BATCH_LUA, encodeBatch } from './redis/apply-script.js';
+import { claimPipeline, claimResultOf, confirmedValue, isTransientReply, pendingValue } from './redis/claim-script.js';
 import { connectionOptions, redactUrl, toStoreError } from './redis/connection.js';
-import { bucketKey, claimKey, groupKeys } from './redis/keys.js';
-import { invalidBatch, validateBatch, validateClaim, validateRange } from './validate.js';
+import { bucketKey, claimKey, groupKeys, stateKey } from './redis/keys.js';
+import { invalidBatch, partitionKey, validateBatch, validateClaim, validateOwner, validateRange } from './validate.js';
 
 export interface RedisStoreOptions {
   /** e.g. `redis://127.0.0.1:6379` */
@@ -32,11 +37,11 @@ export interface RedisStoreOptions {
   connectionName?: string;
 }
 
-/** Values of a claim key: published (a duplicate from now on) or still being published. */
-const CONFIRMED = 'c';
-const PENDING = 'p';
+/** how deep `ackOutbox` looks for the acknowledged id (a relay never reads more at once) */
+const OUTBOX_ACK_DEPTH = 10_000;
 
 type ApplyCommand = (numKeys: number, ...keysAndArgs: string[]) => Promise<string>;
+type AckCommand = (outboxKey: string, lastId: string, depth: string) => Promise<number>;
 
 /**
  * The store in distributed mode. `applyBatch` is one Lua script (redis/apply-script.ts) that
@@ -48,7 +53,7 @@ type ApplyCommand = (numKeys: number, ...keysAndArgs: string[]) => Promise<strin
 export class RedisStore implements Store {
   readonly kind = 'redis' as const;
   readonly keyPrefix: string;
-  private readonly redis: Redis & { cityopsApplyBatch: ApplyCommand };
+  private readonly redis: Redis & { cityopsApplyBatch: ApplyCommand; cityopsAckOutbox: AckCommand };
   private readonly ttlMs: number;
   private readonly url: string;
 
@@ -71,7 +76,8 @@ export class RedisStore implements Store {
     // Without a listener ioredis prints every connection error; the calls report them instead.
     redis.on('error', () => {});
     redis.defineCommand('cityopsApplyBatch', { lua: APPLY_BATCH_LUA });
-    this.redis = redis as Redis & { cityopsApplyBatch: ApplyCommand };
+    redis.defineCommand('cityopsAckOutbox', { lua: ACK_OUTBOX_LUA, numberOfKeys: 1 });
+    this.redis = redis as Redis & { cityopsApplyBatch: ApplyCommand; cityopsAckOutbox: AckCommand };
   }
 
   async applyBatch(batch: StageBatch): Promise<ApplyResult> {
@@ -79,9 +85,60 @@ export class RedisStore implements Store {
     const { keys, args } = encodeBatch(this.keyPrefix, batch, this.ttlMs);
     const reply = await this.call('applyBatch', () => this.redis.cityopsApplyBatch(keys.length, ...keys, ...args));
     if (reply === 'applied' || reply === 'duplicate') return reply;
+    if (reply === 'lost') throw stateLost(batch);
     if (reply.startsWith('conflict:')) throw conflict(batch, Number(reply.slice('conflict:'.length)));
+    if (reply.startsWith('gap:')) throw gap(batch, Number(reply.slice('gap:'.length)));
     if (reply.startsWith('invalid:')) throw invalidBatch(reply.slice('invalid:'.length));
     throw new Error(`unexpected reply from the apply script: ${reply}`);
+  }
+
+  async openEpoch(group: string): Promise<GroupEpoch> {
+    const k = groupKeys(this.keyPrefix, group);
+    const fresh = randomUUID();
+    const [created, epoch] = await this.call('openEpoch', () =>
+      this.exec([
+        ['hsetnx', k.meta, 'epoch', fresh],
+        ['hget', k.meta, 'epoch'],
+      ]),
+    );
+    return { epoch: epoch as string, created: created === 1 };
+  }
+
+  async readState(group: string, topic: string, partition: number): Promise<Map<string, string>> {
+    const key = stateKey(this.keyPrefix, group, topic, partition);
+    const out = new Map<string, string>();
+    // HSCAN in pages: a partition of a large stage holds many keys, and HGETALL would block Redis
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.call('readState', () => this.redis.hscan(key, cursor, 'COUNT', 1000));
+      for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!, flat[i + 1]!);
+      cursor = next;
+    } while (cursor !== '0');
+    return out;
+  }
+
+  async readOutbox(group: string, max: number): Promise<OutboxRecord[]> {
+    if (max <= 0) return [];
+    const raw = await this.call('readOutbox', () => this.redis.lrange(groupKeys(this.keyPrefix, group).outbox, 0, max - 1));
+    return raw.map((r) => JSON.parse(r) as OutboxRecord);
+  }
+
+  async ackOutbox(group: string, lastId: string): Promise<void> {
+    await this.call('ackOutbox', () =>
+      this.redis.cityopsAckOutbox(groupKeys(this.keyPrefix, group).outbox, lastId, String(OUTBOX_ACK_DEPTH)),
+    );
+  }
+
+  async outboxSize(group: string): Promise<number> {
+    return this.call('outboxSize', () => this.redis.llen(groupKeys(this.keyPrefix, group).outbox));
+  }
+
+  async markRebuild(group: string, topic: string, partition: number, untilOffset: number): Promise<void> {
+    const k = groupKeys(this.keyPrefix, group);
+    const part = partitionKey(topic, partition);
+    const next = await this.call('markRebuild', () => this.redis.hget(k.offsets, part));
+    if (next !== null && Number(next) >= untilOffset) return;
+    await this.call('markRebuild', () => this.redis.hset(k.rebuild, part, String(untilOffset)));
   }
 
   async readProgress(group: string): Promise<Record<string, PartitionProgress>> {
@@ -106,14 +163,16 @@ export class RedisStore implements Store {
         ['hgetall', k.watermarks],
         ['hgetall', k.dropped],
         ['hget', k.meta, 'updatedAt'],
+        ['hlen', k.rebuild],
         ...starts.map((s): [string, ...string[]] => ['hgetall', bucketKey(this.keyPrefix, group, s)]),
       ]),
     );
-    const [offsets, watermarks, dropped, updatedAt, ...hashes] = replies as [
+    const [offsets, watermarks, dropped, updatedAt, rebuilds, ...hashes] = replies as [
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
       string | null,
+      number,
       ...Array<Record<string, string>>,
     ];
     const buckets = new Map<number, Record<string, number>>();
@@ -127,37 +186,77 @@ export class RedisStore implements Store {
       progress: progressOf(offsets, watermarks),
       updatedAt: updatedAt === null ? null : Number(updatedAt),
       dropped: numbers(dropped),
+      rebuilding: rebuilds > 0,
     };
   }
 
-  async claimEventIds(ids: string[], pendingTtlMs: number): Promise<ClaimResult[]> {
-    validateClaim(ids, pendingTtlMs);
+  async claimEventIds(ids: string[], lease: ClaimLease): Promise<ClaimResult[]> {
+    validateClaim(ids, lease.leaseMs);
+    validateOwner(lease.owner);
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     // SET NX GET (Redis 7): sets only a free key and returns what was there, in one atomic step
+    const value = pendingValue(lease.owner);
     for (const id of ids)
-      pipeline.call('SET', claimKey(this.keyPrefix, id), PENDING, 'PX', String(pendingTtlMs), 'NX', 'GET');
-    const replies = await this.call('claimEventIds', () => pipeline.exec());
-    return ids.map((_, i) => {
-      const [err, reply] = replies?.[i] ?? [new Error('no reply'), null];
-      if (err) throw toStoreError(err, this.url, 'claimEventIds');
-      return reply === null ? 'claimed' : reply === PENDING ? 'pending' : 'duplicate';
+      pipeline.call('SET', claimKey(this.keyPrefix, id), value, 'PX', String(lease.leaseMs), 'NX', 'GET');
+    const replies = await this.claimReplies('claimEventIds', ids.length, () => pipeline.exec());
+    const seen = new Set<string>();
+    return ids.map((id, i) => {
+      const first = !seen.has(id);
+      seen.add(id);
+      return claimResultOf(replies[i] as string | null, lease.owner, first);
     });
   }
 
-  async confirmEventIds(ids: string[], ttlMs: number): Promise<void> {
-    validateClaim(ids, ttlMs);
-    if (ids.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.set(claimKey(this.keyPrefix, id), CONFIRMED, 'PX', ttlMs);
-    const replies = await this.call('confirmEventIds', () => pipeline.exec());
-    for (const [err] of replies ?? []) if (err) throw toStoreError(err, this.url, 'confirmEventIds');
+  async renewEventIds(ids: string[], lease: ClaimLease): Promise<boolean[]> {
+    validateClaim(ids, lease.leaseMs);
+    validateOwner(lease.owner);
+    if (ids.length === 0) return [];
+    const pipeline = claimPipeline(this.redis);
+    const value = pendingValue(lease.owner);
+    for (const id of ids) pipeline.cityopsRenewClaim(claimKey(this.keyPrefix, id), value, String(lease.leaseMs));
+    const replies = await this.claimReplies('renewEventIds', ids.length, () => pipeline.exec());
+    return replies.map((r) => r === 1);
   }
 
-  async releaseEventIds(ids: string[]): Promise<void> {
+  async confirmEventIds(ids: string[], owner: string, ttlMs: number): Promise<boolean[]> {
+    validateClaim(ids, ttlMs);
+    validateOwner(owner);
+    if (ids.length === 0) return [];
+    const pipeline = claimPipeline(this.redis);
+    const pending = pendingValue(owner);
+    const confirmed = confirmedValue(owner);
+    for (const id of ids) pipeline.cityopsConfirmClaim(claimKey(this.keyPrefix, id), pending, confirmed, String(ttlMs));
+    const replies = await this.claimReplies('confirmEventIds', ids.length, () => pipeline.exec());
+    return replies.map((r) => r === 1);
+  }
+
+  async releaseEventIds(ids: string[], owner: string): Promise<boolean[]> {
     validateClaim(ids);
-    if (ids.length === 0) return;
-    await this.call('releaseEventIds', () => this.redis.del(...ids.map((id) => claimKey(this.keyPrefix, id))));
+    validateOwner(owner);
+    if (ids.length === 0) return [];
+    const pipeline = claimPipeline(this.redis);
+    const pending = pendingValue(owner);
+    for (const id of ids) pipeline.cityopsReleaseClaim(claimKey(this.keyPrefix, id), pending);
+    const replies = await this.claimReplies('releaseEventIds', ids.length, () => pipeline.exec());
+    return replies.map((r) => r === 1);
+  }
+
+  /** Runs a claim pipeline: one reply per id, or E_STORE_UNAVAILABLE for a Redis that cannot answer now. */
+  private async claimReplies(
+    what: string,
+    count: number,
+    run: () => Promise<Array<[Error | null, unknown]> | null>,
+  ): Promise<unknown[]> {
+    const replies = await this.call(what, run);
+    return Array.from({ length: count }, (_, i) => {
+      const [err, reply] = replies?.[i] ?? [new Error('no reply'), null];
+      if (err) {
+        if (isTransientReply(err)) throw toStoreError(new Error(err.message), this.url, what);
+        throw toStoreError(err, this.url, what);
+      }
+      return reply;
+    });
   }
 
   async health(): Promise<StoreHealth> {

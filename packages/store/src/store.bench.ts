@@ -30,6 +30,7 @@ function increments(seed: number) {
 
 let offset = 0;
 let n = 0;
+const { epoch } = await store.openEpoch('bench');
 
 afterAll(async () => {
   await store.close();
@@ -41,6 +42,7 @@ describe(`apply a batch of ${RECORDS} increments`, () => {
   bench('RedisStore.applyBatch (Lua, offsets, atomic)', async () => {
     const batch: StageBatch = {
       group: 'bench',
+      epoch,
       topic: 'city.events.v1',
       partition: 0,
       fromOffset: offset,

@@ -10,7 +10,7 @@ import type { StageBatch } from './port.js';
 
 /** Thrown for a malformed batch or claim request: a caller bug, never a runtime condition. */
 export function invalidBatch(reason: string): RangeError {
-  return new RangeError(`invalid vitals batch: ${reason}`);
+  return new RangeError(`invalid batch: ${reason}`);
 }
 
 function isInt(n: unknown, min = -Number.MAX_SAFE_INTEGER): n is number {
@@ -36,6 +36,20 @@ export function validateBatch(batch: StageBatch): void {
     if (typeof inc.field !== 'string' || inc.field === '') throw invalidBatch('field must be a non-empty string');
     if (!isInt(inc.by)) throw invalidBatch(`increment of ${inc.field} must be a safe integer, got ${String(inc.by)}`);
   }
+  if (typeof batch.epoch !== 'string' || batch.epoch === '') throw invalidBatch('epoch must be a non-empty string');
+  for (const entry of batch.stateSet ?? []) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || entry[0] === '' || typeof entry[1] !== 'string')
+      throw invalidBatch('stateSet entries must be [non-empty key, string value]');
+  }
+  for (const key of batch.stateDel ?? []) {
+    if (typeof key !== 'string' || key === '') throw invalidBatch('stateDel keys must be non-empty strings');
+  }
+  for (const r of batch.outbox ?? []) {
+    if (typeof r.id !== 'string' || r.id === '' || typeof r.topic !== 'string' || r.topic === '')
+      throw invalidBatch('outbox records need a non-empty id and topic');
+    if (typeof r.value !== 'string' || (r.key !== null && typeof r.key !== 'string'))
+      throw invalidBatch(`outbox record ${r.id}: key must be a string or null and value a string`);
+  }
   if (batch.dropped === null || typeof batch.dropped !== 'object') throw invalidBatch('dropped must be an object');
   for (const [reason, count] of Object.entries(batch.dropped)) {
     if (reason === '') throw invalidBatch('dropped reason must be a non-empty string');
@@ -50,6 +64,11 @@ export function validateClaim(ids: string[], ttlMs?: number): void {
   if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
     throw new RangeError(`claim ttlMs must be a positive integer, got ${String(ttlMs)}`);
   }
+}
+
+/** A claim's owner token: only the owner may renew, confirm or release (SPEC.md S12). */
+export function validateOwner(owner: string): void {
+  if (typeof owner !== 'string' || owner === '') throw new RangeError('claim owner must be a non-empty string');
 }
 
 /** The key of a partition in progress maps: `topic:partition`. */

@@ -15,6 +15,8 @@ export interface StoreFixture {
   peer(): Promise<Store>;
   /** closes every client and deletes everything they wrote */
   cleanup(): Promise<void>;
+  /** the store loses all its data while clients stay connected (Redis FLUSHALL, a restart without persistence) */
+  loseEverything(): Promise<void>;
 }
 
 export type StoreFactory = (options: { bucketTtlMs: number }) => Promise<StoreFixture>;
@@ -24,7 +26,7 @@ const T0 = 1_735_689_600_000; // 2025-01-01T00:00Z, a bucket start
 const MIN = 60_000;
 
 /**
- * The store contract (SPEC.md S1..S15) as one suite; each implementation runs it in one line:
+ * The store contract (SPEC.md S1..S19) as one suite; each implementation runs it in one line:
  * `runStoreContract('memory', async (o) => ...)`. Every test uses its own group names, so
  * suites may run in parallel against one Redis.
  */
@@ -34,11 +36,16 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     let store: Store;
     let group: string;
     const extra: StoreFixture[] = [];
+    /** each group's epoch (S16), opened before its first batch */
+    const epochs = new Map<string, string>();
+    const open = async (g: string) => epochs.set(g, (await store.openEpoch(g)).epoch);
 
     beforeEach(async () => {
       fx = await factory({ bucketTtlMs: 2 * HOUR });
       store = fx.store;
       group = uniqueName('grp');
+      epochs.clear();
+      await open(group);
     });
     afterEach(async () => {
       await fx.cleanup();
@@ -47,6 +54,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     const batch = (over: Partial<StageBatch> = {}): StageBatch => ({
       group,
+      epoch: epochs.get(over.group ?? group) ?? 'not-opened',
       topic: 'city.events.v1',
       partition: 0,
       fromOffset: 0,
@@ -175,16 +183,35 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(plain(await everything())).toEqual(plain(before));
     });
 
-    it('S5: a gap (fromOffset beyond the stored offset) is applied', async () => {
+    it('S5: a gap (fromOffset beyond the stored offset) is refused and changes nothing', async () => {
       await store.applyBatch(batch());
-      expect(
-        await store.applyBatch(
-          batch({ fromOffset: 10, nextOffset: 12, increments: [{ bucket: T0, field: 'events', by: 5 }], dropped: {} }),
+      const before = await everything();
+      const err = await expectCode(
+        store.applyBatch(
+          batch({ fromOffset: 10, nextOffset: 12, increments: [{ bucket: T0, field: 'events', by: 5 }] }),
         ),
-      ).toBe('applied');
+        ErrorCodes.STORE_OFFSET_GAP,
+      );
+      expect(err.details).toMatchObject({ storedNextOffset: 3, fromOffset: 10 });
+      expect(plain(await everything())).toEqual(plain(before));
+    });
+
+    it('S5: an accepted gap applies and counts the lost records under E_STREAM_RECORDS_LOST', async () => {
+      await store.applyBatch(batch());
+      const gapBatch = batch({
+        fromOffset: 10,
+        nextOffset: 12,
+        increments: [{ bucket: T0, field: 'events', by: 5 }],
+        dropped: {},
+        acceptGap: true,
+      });
+      expect(await store.applyBatch(gapBatch)).toBe('applied');
       const r = await everything();
       expect(r.progress['city.events.v1:0']?.nextOffset).toBe(12);
       expect(r.buckets.get(T0)?.events).toBe(7);
+      expect(r.dropped).toEqual({ E_EVT_TOO_LATE: 1, E_STREAM_RECORDS_LOST: 7 });
+      // a first batch of a partition has nothing to be a gap against
+      expect(await store.applyBatch(batch({ partition: 5, fromOffset: 40, nextOffset: 41 }))).toBe('applied');
     });
 
     it('S6: progress reads back per partition', async () => {
@@ -243,11 +270,12 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       });
       expect((await store.readVitals(group, T0 + 2 * MIN + 1, T0 + 3 * MIN - 1)).buckets.size).toBe(0);
       const empty = await store.readVitals(uniqueName('never-applied'), 0, Number.MAX_SAFE_INTEGER);
-      expect(plain(empty)).toEqual({ buckets: {}, progress: {}, updatedAt: null, dropped: {} });
+      expect(plain(empty)).toEqual({ buckets: {}, progress: {}, updatedAt: null, dropped: {}, rebuilding: false });
     });
 
     it('S10: groups are isolated from each other', async () => {
       const other = `${group}-rebuild`;
+      await open(other);
       await store.applyBatch(batch());
       expect(
         await store.applyBatch(batch({ group: other, increments: [{ bucket: T0, field: 'events', by: 9 }] })),
@@ -277,35 +305,83 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       for (const o of rejected) expect(isCityopsError(o.reason, ErrorCodes.STORE_OFFSET_CONFLICT)).toBe(true);
     });
 
-    it('S12: a claim is pending until confirmed, then a duplicate; released ids are free again', async () => {
-      const a = `${uniqueName('src')}/1`;
-      const b = `${uniqueName('src')}/2`;
-      expect(await store.claimEventIds([a, b, a], 60_000)).toEqual(['claimed', 'claimed', 'pending']);
-      expect(await store.claimEventIds([a, b], 60_000)).toEqual(['pending', 'pending']);
-      await store.confirmEventIds([b], 60_000);
+    it('S12: a claim is pending under its owner until confirmed, then a duplicate; repeated ids, empty lists', async () => {
+      const [a, b] = [`${uniqueName('src')}/1`, `${uniqueName('src')}/2`];
+      const A = { owner: uniqueName('owner-a'), leaseMs: 60_000 };
+      const B = { owner: uniqueName('owner-b'), leaseMs: 60_000 };
+      expect(await store.claimEventIds([a, b, a], A)).toEqual(['claimed', 'claimed', 'pending']);
+      expect(await store.claimEventIds([a, b], B)).toEqual(['pending', 'pending']);
+      expect(await store.confirmEventIds([b], A.owner, 60_000)).toEqual([true]);
       const peer = await fx.peer();
-      expect(await peer.claimEventIds([a, b], 60_000)).toEqual(['pending', 'duplicate']);
-      await store.releaseEventIds([a]);
-      expect(await store.claimEventIds([a, b], 60_000)).toEqual(['claimed', 'duplicate']);
-      expect(await store.claimEventIds([], 60_000)).toEqual([]);
-      await store.confirmEventIds([], 60_000);
-      await store.releaseEventIds([]);
+      expect(await peer.claimEventIds([a, b], B)).toEqual(['pending', 'duplicate']);
+      expect(await store.releaseEventIds([a], A.owner)).toEqual([true]);
+      expect(await peer.claimEventIds([a, b], B)).toEqual(['claimed', 'duplicate']);
+      expect(await store.claimEventIds([], A)).toEqual([]);
+      expect(await store.renewEventIds([], A)).toEqual([]);
+      expect(await store.confirmEventIds([], A.owner, 60_000)).toEqual([]);
+      expect(await store.releaseEventIds([], A.owner)).toEqual([]);
     });
 
-    it('S12: an unconfirmed claim lapses after its pending ttl (a publisher that died); a confirmed one after its ttl', async () => {
-      const c = `${uniqueName('src')}/3`;
-      const d = `${uniqueName('src')}/4`;
-      expect(await store.claimEventIds([c, d], 150)).toEqual(['claimed', 'claimed']);
-      await store.confirmEventIds([d], 150);
-      expect(await store.claimEventIds([c, d], 150)).toEqual(['pending', 'duplicate']);
-      await sleep(400);
-      expect(await store.claimEventIds([c, d], 60_000)).toEqual(['claimed', 'claimed']);
+    it('S12: only the owner renews, confirms or releases a pending claim; a non-owner changes nothing', async () => {
+      const [a, b] = [`${uniqueName('src')}/1`, `${uniqueName('src')}/2`];
+      const A = { owner: uniqueName('owner-a'), leaseMs: 60_000 };
+      const B = { owner: uniqueName('owner-b'), leaseMs: 60_000 };
+      const C = { owner: uniqueName('owner-c'), leaseMs: 60_000 };
+      const peer = await fx.peer();
+      expect(await store.claimEventIds([a, b], A)).toEqual(['claimed', 'claimed']);
+      expect(await peer.confirmEventIds([a], B.owner, 60_000)).toEqual([false]);
+      expect(await peer.releaseEventIds([a], B.owner)).toEqual([false]);
+      expect(await peer.renewEventIds([a], B)).toEqual([false]);
+      expect(await peer.claimEventIds([a], C)).toEqual(['pending']);
+      expect(await store.renewEventIds([a, b], A)).toEqual([true, true]);
+      expect(await store.confirmEventIds([a], A.owner, 60_000)).toEqual([true]);
+      // a re-sent confirm of the owner is harmless; nobody releases or renews a confirmed id
+      expect(await store.confirmEventIds([a], A.owner, 60_000)).toEqual([true]);
+      expect(await peer.confirmEventIds([a], B.owner, 60_000)).toEqual([false]);
+      expect(await store.releaseEventIds([a], A.owner)).toEqual([false]);
+      expect(await store.renewEventIds([a], A)).toEqual([false]);
+      expect(await peer.claimEventIds([a, b], C)).toEqual(['duplicate', 'pending']);
+    });
+
+    it('S12: a pending claim lapses after its lease unless its owner renews it; a confirmed one after its ttl', async () => {
+      const [c, d, e] = [`${uniqueName('src')}/3`, `${uniqueName('src')}/4`, `${uniqueName('src')}/5`];
+      const A = { owner: uniqueName('owner-a'), leaseMs: 600 };
+      const B = { owner: uniqueName('owner-b'), leaseMs: 60_000 };
+      expect(await store.claimEventIds([c, d, e], A)).toEqual(['claimed', 'claimed', 'claimed']);
+      expect(await store.confirmEventIds([d], A.owner, 600)).toEqual([true]);
+      await sleep(300);
+      expect(await store.renewEventIds([c], A)).toEqual([true]);
+      await sleep(450);
+      // e lapsed and d's confirmation expired at ~600 ms; c was renewed at ~300 ms until ~900 ms
+      expect(await store.claimEventIds([c, d, e], B)).toEqual(['pending', 'claimed', 'claimed']);
+    });
+
+    it('S12: a confirm after the lease lapsed wins while nobody claimed the id since, and changes nothing once another owner did', async () => {
+      const [f, g, h] = [`${uniqueName('src')}/6`, `${uniqueName('src')}/7`, `${uniqueName('src')}/8`];
+      const A = { owner: uniqueName('owner-a'), leaseMs: 150 };
+      const B = { owner: uniqueName('owner-b'), leaseMs: 60_000 };
+      const C = { owner: uniqueName('owner-c'), leaseMs: 60_000 };
+      const peer = await fx.peer();
+      expect(await store.claimEventIds([f, g, h], A)).toEqual(['claimed', 'claimed', 'claimed']);
+      await sleep(350);
+      expect(await peer.claimEventIds([g], B)).toEqual(['claimed']);
+      expect(await store.confirmEventIds([f, g], A.owner, 60_000)).toEqual([true, false]);
+      expect(await store.releaseEventIds([g], A.owner)).toEqual([false]);
+      expect(await store.renewEventIds([g], A)).toEqual([false]);
+      // a lapsed claim nobody took is the owner's again when it renews in time for its publish
+      expect(await store.renewEventIds([h], { ...A, leaseMs: 60_000 })).toEqual([true]);
+      expect(await peer.claimEventIds([f, g, h], C)).toEqual(['duplicate', 'pending', 'pending']);
+      expect(await peer.confirmEventIds([g], B.owner, 60_000)).toEqual([true]);
+      expect(await peer.claimEventIds([g], C)).toEqual(['duplicate']);
     });
 
     it('S12: racing claims of one id from two clients: exactly one is claimed', async () => {
       const peer = await fx.peer();
       const ids = Array.from({ length: 50 }, (_, i) => `${uniqueName('src')}/${i}`);
-      const [x, y] = await Promise.all([store.claimEventIds(ids, 60_000), peer.claimEventIds(ids, 60_000)]);
+      const [x, y] = await Promise.all([
+        store.claimEventIds(ids, { owner: uniqueName('owner-a'), leaseMs: 60_000 }),
+        peer.claimEventIds(ids, { owner: uniqueName('owner-b'), leaseMs: 60_000 }),
+      ]);
       ids.forEach((_, i) => expect([x[i], y[i]].filter((r) => r === 'claimed')).toHaveLength(1));
     });
 
@@ -313,6 +389,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       const short = await factory({ bucketTtlMs: 600 });
       extra.push(short);
       const s = short.store;
+      epochs.set(group, (await s.openEpoch(group)).epoch);
       await s.applyBatch(
         batch({
           fromOffset: 0,
@@ -325,9 +402,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       );
       await sleep(350);
       // a write to T0 renews it; T0 + MIN is left to expire
-      await s.applyBatch(
-        batch({ fromOffset: 1, nextOffset: 2, increments: [{ bucket: T0, field: 'events', by: 1 }] }),
-      );
+      await s.applyBatch(batch({ fromOffset: 1, nextOffset: 2, increments: [{ bucket: T0, field: 'events', by: 1 }] }));
       await sleep(400);
       const mid = await s.readVitals(group, 0, Number.MAX_SAFE_INTEGER);
       expect(Object.fromEntries(mid.buckets)).toEqual({ [T0]: { events: 2 } });
@@ -361,7 +436,97 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect((await own.store.health()).ok).toBe(false);
       await expectCode(own.store.applyBatch(batch()), ErrorCodes.STORE_UNAVAILABLE);
       await expectCode(own.store.readVitals(group, 0, 1), ErrorCodes.STORE_UNAVAILABLE);
-      await expectCode(own.store.claimEventIds(['a/1'], 1_000), ErrorCodes.STORE_UNAVAILABLE);
+      await expectCode(own.store.claimEventIds(['a/1'], { owner: 'o', leaseMs: 1_000 }), ErrorCodes.STORE_UNAVAILABLE);
+    });
+
+    it('S16: openEpoch creates the epoch once; a batch on another epoch is refused as state lost', async () => {
+      const first = await store.openEpoch(group);
+      expect(first).toEqual({ epoch: epochs.get(group), created: false });
+      const peer = await fx.peer();
+      expect((await peer.openEpoch(group)).epoch).toBe(first.epoch);
+      const fresh = uniqueName('grp');
+      const racing = await Promise.all([store.openEpoch(fresh), peer.openEpoch(fresh)]);
+      expect(racing.map((r) => r.created).sort()).toEqual([false, true]);
+      expect(racing[0]!.epoch).toBe(racing[1]!.epoch);
+      await store.applyBatch(batch());
+      const before = await everything();
+      await expectCode(
+        store.applyBatch(batch({ fromOffset: 3, nextOffset: 4, epoch: 'stale' })),
+        ErrorCodes.STORE_STATE_LOST,
+      );
+      expect(plain(await everything())).toEqual(plain(before));
+    });
+
+    it('S16: after the store lost its data, old-epoch batches are refused and openEpoch reports a new epoch', async () => {
+      await store.applyBatch(batch());
+      await fx.loseEverything();
+      await expectCode(store.applyBatch(batch({ fromOffset: 3, nextOffset: 4 })), ErrorCodes.STORE_STATE_LOST);
+      expect((await everything()).buckets.size).toBe(0);
+      const again = await store.openEpoch(group);
+      expect(again.created).toBe(true);
+      expect(again.epoch).not.toBe(epochs.get(group));
+    });
+
+    it('S17: keyed state is written and deleted with the offsets, per partition, and read back', async () => {
+      await store.applyBatch(
+        batch({
+          stateSet: [
+            ['van:1', '{"a":1}'],
+            ['van:2', 'x'],
+          ],
+        }),
+      );
+      await store.applyBatch(batch({ partition: 1, stateSet: [['van:9', 'p1']] }));
+      await store.applyBatch(
+        batch({ fromOffset: 3, nextOffset: 5, stateSet: [['van:1', '{"a":2}']], stateDel: ['van:2'] }),
+      );
+      expect(Object.fromEntries(await store.readState(group, 'city.events.v1', 0))).toEqual({ 'van:1': '{"a":2}' });
+      expect(Object.fromEntries(await store.readState(group, 'city.events.v1', 1))).toEqual({ 'van:9': 'p1' });
+      expect((await store.readState(group, 'city.events.v1', 7)).size).toBe(0);
+      // refused batches write no state
+      await store.applyBatch(batch({ fromOffset: 3, nextOffset: 5, stateSet: [['van:3', 'dup']] }));
+      await store
+        .applyBatch(batch({ fromOffset: 4, nextOffset: 6, stateSet: [['van:4', 'conflict']] }))
+        .catch(() => undefined);
+      expect([...(await store.readState(group, 'city.events.v1', 0)).keys()]).toEqual(['van:1']);
+      const many: Array<[string, string]> = Array.from({ length: 2_500 }, (_, i) => [`k${i}`, String(i)]);
+      await store.applyBatch(batch({ partition: 2, stateSet: many }));
+      expect((await store.readState(group, 'city.events.v1', 2)).size).toBe(2_500);
+    });
+
+    it('S18: outbox records are appended with the batch, once, and acknowledged up to an id', async () => {
+      const rec = (n: number) => ({
+        id: `${group}/p0/${n}`,
+        topic: 'city.dlq.v1',
+        key: n % 2 ? null : 'k',
+        value: `v${n}`,
+      });
+      await store.applyBatch(batch({ outbox: [rec(0), rec(1)] }));
+      await store.applyBatch(batch({ outbox: [rec(0), rec(1)] })); // a duplicate adds nothing
+      await store.applyBatch(batch({ fromOffset: 3, nextOffset: 4, outbox: [rec(2)] }));
+      expect(await store.outboxSize(group)).toBe(3);
+      expect(await store.readOutbox(group, 2)).toEqual([rec(0), rec(1)]);
+      const peer = await fx.peer();
+      await Promise.all([store.ackOutbox(group, rec(1).id), peer.ackOutbox(group, rec(1).id)]);
+      expect(await store.readOutbox(group, 10)).toEqual([rec(2)]);
+      await store.ackOutbox(group, 'not-there');
+      expect(await store.outboxSize(group)).toBe(1);
+      await store.ackOutbox(group, rec(2).id);
+      expect(await store.readOutbox(group, 10)).toEqual([]);
+    });
+
+    it('S19: a partition marked for rebuild reads as rebuilding until a batch reaches the mark', async () => {
+      await store.applyBatch(batch());
+      expect((await everything()).rebuilding).toBe(false);
+      await store.markRebuild(group, 'city.events.v1', 0, 2); // already past: no mark
+      expect((await everything()).rebuilding).toBe(false);
+      await store.markRebuild(group, 'city.events.v1', 0, 8);
+      await store.markRebuild(group, 'city.events.v1', 1, 1);
+      expect((await everything()).rebuilding).toBe(true);
+      await store.applyBatch(batch({ fromOffset: 3, nextOffset: 8 }));
+      expect((await everything()).rebuilding).toBe(true);
+      await store.applyBatch(batch({ partition: 1, fromOffset: 0, nextOffset: 1 }));
+      expect((await everything()).rebuilding).toBe(false);
     });
   });
 }

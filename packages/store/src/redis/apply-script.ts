@@ -1,5 +1,5 @@
 import type { StageBatch } from '../port.js';
-import { bucketKey, groupKeys } from './keys.js';
+import { bucketKey, groupKeys, stateKey } from './keys.js';
 import { partitionKey } from '../validate.js';
 
 /**
@@ -9,11 +9,16 @@ import { partitionKey } from '../validate.js';
  * and can no longer fail. Replies: 'applied' | 'duplicate' | 'conflict:<stored next offset>' |
  * 'invalid:<reason>'; the TypeScript side maps them to results and errors.
  *
- * KEYS: 1 offsets, 2 watermarks, 3 dropped, 4 meta, 5 index, 6 touched, 7.. one bucket key per
- *       distinct bucket (declared, so that the script is Redis-Cluster-safe).
+ * KEYS: 1 offsets, 2 watermarks, 3 dropped, 4 meta, 5 index, 6 touched, 7 the partition's state,
+ *       8 outbox, 9 rebuild marks, 10.. one bucket key per distinct bucket (declared, so that the
+ *       script is Redis-Cluster-safe).
  * ARGV: 1 partition field, 2 fromOffset, 3 nextOffset, 4 watermark or '', 5 bucket ttl ms,
- *       6 nb = number of buckets, then nb bucket starts (same order as KEYS 7..),
- *       then ni, then ni triples (bucket number 1..nb, field, by), then nd, then nd pairs (reason, count).
+ *       6 epoch, 7 accept gap ('1' or '0'),
+ *       8 nb = number of buckets, then nb bucket starts (same order as KEYS 10..),
+ *       then ni, then ni triples (bucket number 1..nb, field, by), then nd, then nd pairs (reason, count),
+ *       then ns, then ns pairs (state key, value), then nx, then nx state keys to delete,
+ *       then no, then no outbox entries (JSON).
+ * Replies also 'lost' (the epoch is gone: E_STORE_STATE_LOST) and 'gap:<stored next offset>'.
  * Numbers travel as canonical decimal strings and are stored as the caller's string, never
  * re-formatted by Lua (whose tostring keeps only 14 digits).
  */
@@ -51,14 +56,18 @@ if ARGV[4] ~= '' then
 end
 local ttl = int(ARGV[5], 1)
 if ttl == nil then return 'invalid:ttl' end
-local nb = int(ARGV[6], 0)
-if nb == nil or #KEYS ~= 6 + nb then return 'invalid:bucket count' end
+local epoch = ARGV[6]
+if type(epoch) ~= 'string' or epoch == '' then return 'invalid:epoch' end
+local accept_gap = ARGV[7] == '1'
+local K0 = 9
+local nb = int(ARGV[8], 0)
+if nb == nil or #KEYS ~= K0 + nb then return 'invalid:bucket count' end
 local starts = {}
 for b = 1, nb do
-  if int(ARGV[6 + b], 0) == nil then return 'invalid:bucket start' end
-  starts[b] = ARGV[6 + b]
+  if int(ARGV[8 + b], 0) == nil then return 'invalid:bucket start' end
+  starts[b] = ARGV[8 + b]
 end
-local at = 7 + nb
+local at = 9 + nb
 local ni = int(ARGV[at], 0)
 if ni == nil or #ARGV < at + 3 * ni + 1 then return 'invalid:increment count' end
 local sums, order = {}, {}
@@ -75,7 +84,7 @@ for i = 0, ni - 1 do
 end
 at = at + 3 * ni + 1
 local nd = int(ARGV[at], 0)
-if nd == nil or #ARGV ~= at + 2 * nd then return 'invalid:dropped count' end
+if nd == nil or #ARGV < at + 2 * nd then return 'invalid:dropped count' end
 local drops, dorder = {}, {}
 for d = 0, nd - 1 do
   local reason, n = ARGV[at + 1 + 2 * d], int(ARGV[at + 2 + 2 * d])
@@ -83,19 +92,38 @@ for d = 0, nd - 1 do
   if drops[reason] == nil then drops[reason] = 0; table.insert(dorder, reason) end
   drops[reason] = drops[reason] + n
 end
+at = at + 2 * nd + 1
+local ns = int(ARGV[at], 0)
+if ns == nil or #ARGV < at + 2 * ns then return 'invalid:state count' end
+local sets_at = at
+at = at + 2 * ns + 1
+local nx = int(ARGV[at], 0)
+if nx == nil or #ARGV < at + nx then return 'invalid:state delete count' end
+local dels_at = at
+at = at + nx + 1
+local no = int(ARGV[at], 0)
+if no == nil or #ARGV ~= at + no then return 'invalid:outbox count' end
+local outbox_at = at
 
--- phase 1b: the offsets
+-- phase 1b: the epoch and the offsets
+if redis.call('HGET', KEYS[4], 'epoch') ~= epoch then return 'lost' end
 local stored = redis.call('HGET', KEYS[1], part)
 if stored then
   local n = tonumber(stored)
   if n >= nxt then return 'duplicate' end
   if n > from then return 'conflict:' .. stored end
+  if n < from then
+    if not accept_gap then return 'gap:' .. stored end
+    local reason = 'E_STREAM_RECORDS_LOST'
+    if drops[reason] == nil then drops[reason] = 0; table.insert(dorder, reason) end
+    drops[reason] = drops[reason] + (from - n)
+  end
 end
 
 -- phase 1c: every resulting counter must stay a safe integer, or nothing is written
 for b = 1, nb do
   if #order[b] > 0 then
-    local old = hmget(KEYS[6 + b], order[b])
+    local old = hmget(KEYS[K0 + b], order[b])
     for i, field in ipairs(order[b]) do
       local v = (tonumber(old[i]) or 0) + sums[b][field]
       if not stored_ok(old[i]) or not safe(v) then return 'invalid:counter ' .. field .. ' would leave the safe integer range' end
@@ -114,9 +142,9 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for b = 1, nb do
   for _, field in ipairs(order[b]) do
-    redis.call('HINCRBY', KEYS[6 + b], field, string.format('%d', sums[b][field]))
+    redis.call('HINCRBY', KEYS[K0 + b], field, string.format('%d', sums[b][field]))
   end
-  redis.call('PEXPIRE', KEYS[6 + b], ttl)
+  redis.call('PEXPIRE', KEYS[K0 + b], ttl)
   redis.call('ZADD', KEYS[5], starts[b], starts[b])
   redis.call('ZADD', KEYS[6], now, starts[b])
 end
@@ -138,8 +166,32 @@ end
 for _, reason in ipairs(dorder) do
   redis.call('HINCRBY', KEYS[3], reason, string.format('%d', drops[reason]))
 end
+for i = 0, ns - 1 do
+  redis.call('HSET', KEYS[7], ARGV[sets_at + 1 + 2 * i], ARGV[sets_at + 2 + 2 * i])
+end
+for i = 1, nx do redis.call('HDEL', KEYS[7], ARGV[dels_at + i]) end
+for i = 1, no do redis.call('RPUSH', KEYS[8], ARGV[outbox_at + i]) end
+local until_offset = tonumber(redis.call('HGET', KEYS[9], part))
+if until_offset ~= nil and nxt >= until_offset then redis.call('HDEL', KEYS[9], part) end
 redis.call('HSET', KEYS[4], 'updatedAt', string.format('%d', now))
 return 'applied'
+`;
+
+/**
+ * Removes outbox entries from the head up to and including the one whose id is ARGV[1] (KEYS[1]
+ * the outbox list), looking at most ARGV[2] entries deep. Two relays acknowledging the same
+ * entries remove them once: an id no longer in the list is a no-op.
+ */
+export const ACK_OUTBOX_LUA = `
+local entries = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+for i, raw in ipairs(entries) do
+  local ok, entry = pcall(cjson.decode, raw)
+  if ok and type(entry) == 'table' and entry.id == ARGV[1] then
+    redis.call('LTRIM', KEYS[1], i, -1)
+    return i
+  end
+end
+return 0
 `;
 
 export interface EncodedBatch {
@@ -162,6 +214,11 @@ export function encodeBatch(prefix: string, batch: StageBatch, ttlMs: number): E
     triples.push(String(no), inc.field, String(inc.by));
   }
   const drops = Object.entries(batch.dropped).flatMap(([reason, n]) => [reason, String(n)]);
+  const sets = (batch.stateSet ?? []).flat();
+  const dels = batch.stateDel ?? [];
+  const outbox = (batch.outbox ?? []).map((r) =>
+    JSON.stringify({ id: r.id, topic: r.topic, key: r.key, value: r.value }),
+  );
   return {
     keys: [
       k.offsets,
@@ -170,6 +227,9 @@ export function encodeBatch(prefix: string, batch: StageBatch, ttlMs: number): E
       k.meta,
       k.index,
       k.touched,
+      stateKey(prefix, batch.group, batch.topic, batch.partition),
+      k.outbox,
+      k.rebuild,
       ...[...bucketNo.keys()].map((b) => bucketKey(prefix, batch.group, b)),
     ],
     args: [
@@ -178,12 +238,20 @@ export function encodeBatch(prefix: string, batch: StageBatch, ttlMs: number): E
       String(batch.nextOffset),
       batch.watermark === null ? '' : String(batch.watermark),
       String(ttlMs),
+      batch.epoch,
+      batch.acceptGap ? '1' : '0',
       String(starts.length),
       ...starts,
       String(batch.increments.length),
       ...triples,
       String(drops.length / 2),
       ...drops,
+      String(sets.length / 2),
+      ...sets,
+      String(dels.length),
+      ...dels,
+      String(outbox.length),
+      ...outbox,
     ],
   };
 }

@@ -11,12 +11,16 @@ export interface GroupKeys {
   watermarks: string;
   /** HASH reason code -> dropped count */
   dropped: string;
-  /** HASH `updatedAt` -> Redis TIME (epoch ms) of the last applied batch */
+  /** HASH `updatedAt` -> Redis TIME (epoch ms) of the last applied batch; `epoch` -> the group's epoch */
   meta: string;
   /** ZSET bucket start -> score bucket start: which buckets exist, for range reads */
   index: string;
   /** ZSET bucket start -> score last write (epoch ms): which index entries have expired */
   touched: string;
+  /** LIST of JSON outbox records `{ id, topic, key, value }`, oldest first */
+  outbox: string;
+  /** HASH `topic:partition` -> offset a rebuild must reach */
+  rebuild: string;
 }
 
 export function groupTag(prefix: string, group: string): string {
@@ -32,12 +36,19 @@ export function groupKeys(prefix: string, group: string): GroupKeys {
     meta: `${t}:meta`,
     index: `${t}:idx`,
     touched: `${t}:touch`,
+    outbox: `${t}:outbox`,
+    rebuild: `${t}:rebuild`,
   };
 }
 
 /** HASH field -> counter, for the bucket that starts at `start`; expires `bucketTtlMs` after its last write. */
 export function bucketKey(prefix: string, group: string, start: number | string): string {
   return `${groupTag(prefix, group)}:b:${start}`;
+}
+
+/** HASH state key -> value: the keyed state of one partition of the group. */
+export function stateKey(prefix: string, group: string, topic: string, partition: number): string {
+  return `${groupTag(prefix, group)}:st:${encodeURIComponent(topic)}:${partition}`;
 }
 
 /** STRING, set with NX PX: an event id claimed for deduplication. Spread over all slots on purpose. */
