@@ -1,7 +1,7 @@
 import { CityopsError, ErrorCodes } from '@cityops/schema';
 import { EmbeddedGroup, type GroupMember } from './embedded-group.js';
 import { consoleBusLogger, type BusLogger } from './logger.js';
-import { PartitionLog } from './partition-log.js';
+import { PartitionLog, type RetentionLimits } from './partition-log.js';
 import { partitionForKey } from './partitioner.js';
 import { PartitionWorker } from './partition-worker.js';
 import type {
@@ -19,10 +19,18 @@ import type {
 export interface EmbeddedBusOptions {
   /**
    * Records kept per partition (at least this many; whole segments of up to 4096 records are
-   * dropped from the front, so the log start offset advances as in Kafka). Bounds memory:
-   * roughly records x partitions x record size. Default 100,000.
+   * dropped from the front, so the log start offset advances as in Kafka). A segment that a live
+   * group member has not delivered past stays, up to the hard caps below. Default 100,000.
    */
   retentionRecords?: number;
+  /**
+   * Hard cap on records held per partition, also against lagging live members: past it the
+   * oldest segments go and each group counts what it lost (`lostRecords`). At least
+   * `retentionRecords`. Default 5 x retentionRecords.
+   */
+  maxRetainedRecords?: number;
+  /** Hard cap on key + value bytes (UTF-8) held per partition, same effect. Default 64 MiB. */
+  maxRetainedBytes?: number;
   /** most records in one batch. Default 5,000. */
   maxBatchRecords?: number;
   /** wait before a rejected batch is delivered again. Default 200 ms. */
@@ -40,7 +48,7 @@ export class EmbeddedBus implements Bus {
   private readonly topics = new Map<string, PartitionLog[]>();
   private readonly groups = new Map<string, EmbeddedGroup>();
   private readonly subscriptions = new Set<Subscription>();
-  private readonly retentionRecords: number;
+  private readonly retention: RetentionLimits;
   private readonly maxBatchRecords: number;
   private readonly retryBackoffMs: number;
   private readonly logger: BusLogger;
@@ -49,7 +57,15 @@ export class EmbeddedBus implements Bus {
   private closed = false;
 
   constructor(options: EmbeddedBusOptions = {}) {
-    this.retentionRecords = positiveInt(options.retentionRecords ?? 100_000, 'retentionRecords');
+    const retentionRecords = positiveInt(options.retentionRecords ?? 100_000, 'retentionRecords');
+    const maxRetainedRecords = positiveInt(options.maxRetainedRecords ?? 5 * retentionRecords, 'maxRetainedRecords');
+    if (maxRetainedRecords < retentionRecords) {
+      throw new RangeError(
+        `maxRetainedRecords (${maxRetainedRecords}) must be at least retentionRecords (${retentionRecords})`,
+      );
+    }
+    const maxRetainedBytes = positiveInt(options.maxRetainedBytes ?? 64 * 1024 * 1024, 'maxRetainedBytes');
+    this.retention = { retentionRecords, maxRetainedRecords, maxRetainedBytes };
     this.maxBatchRecords = positiveInt(options.maxBatchRecords ?? 5_000, 'maxBatchRecords');
     this.retryBackoffMs = Math.max(0, options.retryBackoffMs ?? 200);
     this.logger = options.logger ?? consoleBusLogger;
@@ -62,7 +78,7 @@ export class EmbeddedBus implements Bus {
       if (this.topics.has(topic)) continue;
       this.topics.set(
         topic,
-        Array.from({ length: partitions }, (_, p) => new PartitionLog(topic, p, this.retentionRecords)),
+        Array.from({ length: partitions }, (_, p) => new PartitionLog(topic, p, this.retention)),
       );
     }
   }
@@ -124,6 +140,7 @@ export class EmbeddedBus implements Bus {
       return new PartitionWorker({
         log,
         start,
+        holdsRetention: false,
         maxBatchRecords: this.maxBatchRecords,
         retryBackoffMs: this.retryBackoffMs,
         eachBatch: options.eachBatch,
@@ -159,6 +176,26 @@ export class EmbeddedBus implements Bus {
   async endOffsets(topic: string): Promise<Record<number, number>> {
     this.assertOpen();
     return Object.fromEntries(this.logsOf(topic).map((log) => [log.partition, log.endOffset]));
+  }
+
+  async startOffsets(topic: string): Promise<Record<number, number>> {
+    this.assertOpen();
+    return Object.fromEntries(this.logsOf(topic).map((log) => [log.partition, log.startOffset]));
+  }
+
+  async offsetsForTime(topic: string, timestamp: number): Promise<Record<number, number>> {
+    this.assertOpen();
+    return Object.fromEntries(this.logsOf(topic).map((log) => [log.partition, log.offsetForTime(timestamp)]));
+  }
+
+  /**
+   * Records of `topic` that `groupId` never got because retention had dropped them when its
+   * member was about to read them (the hard caps against a lagging live member, or a group that
+   * came back, or a `startAt` below the log start), by partition; partitions without loss are
+   * left out. Each lost offset counts once per group.
+   */
+  lostRecords(groupId: string, topic: string): Record<number, number> {
+    return this.groups.get(groupId)?.lostRecords(topic) ?? {};
   }
 
   async health(): Promise<BusHealth> {

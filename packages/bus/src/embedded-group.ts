@@ -21,6 +21,8 @@ export interface GroupContext {
  * topic (Kafka's RoundRobinAssignor); every join or leave rebalances. Rebalances run one at a
  * time, and a partition is revoked (its in-flight batch finishes) before its new owner starts
  * at the committed offset, so no partition is ever processed by two members at once.
+ * A member with `startAt` or `onRevoke` has every partition revoked and assigned again at each
+ * rebalance, as Kafka's eager protocol does, so both modes call those hooks alike.
  */
 export class EmbeddedGroup {
   private readonly members: GroupMember[] = [];
@@ -32,7 +34,12 @@ export class EmbeddedGroup {
    * commit are not skipped by a rebalance.
    */
   private readonly firstPositions = new Map<string, number>();
+  /** records lost to retention per partition key, and up to which offset they were counted */
+  private readonly lost = new Map<string, number>();
+  private readonly lostUpTo = new Map<string, number>();
   private rebalancing: Promise<void> = Promise.resolve();
+  /** members that left and whose workers the pending rebalance has yet to stop */
+  private readonly departed = new Map<number, GroupMember>();
 
   constructor(
     readonly groupId: string,
@@ -51,12 +58,26 @@ export class EmbeddedGroup {
 
   leave(member: GroupMember): Promise<void> {
     const index = this.members.indexOf(member);
-    if (index >= 0) this.members.splice(index, 1);
+    if (index >= 0) {
+      this.members.splice(index, 1);
+      // its workers are stopped by the next rebalance, which still needs its hooks
+      this.departed.set(member.id, member);
+    }
     return this.rebalance();
   }
 
   committedOffsets(topic: string): Record<number, number> {
     return Object.fromEntries(this.committed.get(topic) ?? []);
+  }
+
+  /** records of `topic` this group never got because retention's hard caps dropped them, by partition */
+  lostRecords(topic: string): Record<number, number> {
+    const out: Record<number, number> = {};
+    for (const [key, n] of this.lost) {
+      const { topic: t, partition } = parsePartitionKey(key);
+      if (t === topic) out[partition] = n;
+    }
+    return out;
   }
 
   private rebalance(): Promise<void> {
@@ -82,12 +103,22 @@ export class EmbeddedGroup {
     const revoked: Promise<void>[] = [];
     for (const [memberId, workers] of this.workers) {
       const keep = wanted.get(memberId);
+      const member = this.leftOrPresent(memberId);
+      const hooked = member?.options.startAt !== undefined || member?.options.onRevoke !== undefined;
       for (const [key, worker] of workers) {
-        if (keep?.has(key)) continue;
+        if (keep?.has(key) && !hooked) continue;
         workers.delete(key);
-        revoked.push(worker.stop());
+        revoked.push(
+          worker.stop().then(() => {
+            const { topic, partition } = parsePartitionKey(key);
+            member?.options.onRevoke?.(topic, partition);
+          }),
+        );
       }
-      if (!keep) this.workers.delete(memberId);
+      if (!keep) {
+        this.workers.delete(memberId);
+        this.departed.delete(memberId);
+      }
     }
     await Promise.all(revoked);
     for (const member of this.members) {
@@ -98,19 +129,32 @@ export class EmbeddedGroup {
     }
   }
 
+  private leftOrPresent(memberId: number): GroupMember | undefined {
+    return this.members.find((m) => m.id === memberId) ?? this.departed.get(memberId);
+  }
+
   private startWorker(member: GroupMember, key: string): PartitionWorker {
     const { topic, partition } = parsePartitionKey(key);
     const log = this.ctx.logsOf(topic)[partition]!;
-    const committed = this.committed.get(topic)?.get(partition);
-    let start = committed ?? this.firstPositions.get(key);
-    if (start === undefined) {
-      start = member.options.fromBeginning === false ? log.endOffset : log.startOffset;
-      this.firstPositions.set(key, start);
+    const { startAt } = member.options;
+    let start: number | (() => Promise<number>);
+    if (startAt) {
+      start = () => startAt(topic, partition);
+    } else {
+      const committed = this.committed.get(topic)?.get(partition);
+      let from = committed ?? this.firstPositions.get(key);
+      if (from === undefined) {
+        from = member.options.fromBeginning === false ? log.endOffset : log.startOffset;
+        this.firstPositions.set(key, from);
+      }
+      start = from;
     }
     const autoCommit = member.options.autoCommit !== false;
     return new PartitionWorker({
       log,
       start,
+      holdsRetention: true,
+      onSkip: (from, to) => this.countLoss(key, from, to),
       maxBatchRecords: this.ctx.maxBatchRecords,
       retryBackoffMs: this.ctx.retryBackoffMs,
       eachBatch: member.options.eachBatch,
@@ -123,6 +167,18 @@ export class EmbeddedGroup {
       logger: this.ctx.logger,
       what: `group ${this.groupId}`,
     });
+  }
+
+  /** counts each lost offset once per group, also when several owners in turn find it gone */
+  private countLoss(key: string, from: number, to: number): void {
+    const first = Math.max(from, this.lostUpTo.get(key) ?? 0);
+    if (to <= first) return;
+    this.lostUpTo.set(key, to);
+    this.lost.set(key, (this.lost.get(key) ?? 0) + (to - first));
+    const { topic, partition } = parsePartitionKey(key);
+    this.ctx.logger.warn(
+      `group ${this.groupId} lost ${to - first} records of ${topic}[${partition}] (offsets ${first}..${to - 1}) to retention`,
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkaj
 import { busClosed, busUnavailable, withDeadline } from './kafka-errors.js';
 import { startGroupMember, startReplay, type ConsumerContext, type ConsumerTuning } from './kafka-consumers.js';
 import { quietKafkaLogCreator } from './kafka-logging.js';
+import { retryTransient, type RetryPolicy } from './kafka-retry.js';
 import { consoleBusLogger, describeError, type BusLogger } from './logger.js';
 import type {
   Bus,
@@ -43,6 +44,13 @@ export interface KafkaBusOptions {
   maxRequestBytes?: number;
   /** health() gives up after this long. Default 2,000 ms. */
   healthTimeoutMs?: number;
+  /**
+   * How long connect, ensureTopics, subscribe, replay and the offset lookups keep retrying
+   * transient broker answers (the coordinator is loading, not the coordinator, no leader yet:
+   * common straight after a broker restart) before failing with E_BUS_UNAVAILABLE. Unreachable
+   * brokers are not retried beyond `retries`. Default 60,000 ms.
+   */
+  transientRetryMs?: number;
   logger?: BusLogger;
 }
 
@@ -62,6 +70,8 @@ export class KafkaBus implements Bus {
   private readonly subscriptions = new Set<Subscription>();
   private readonly brokers: string[];
   private readonly healthTimeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly logger: BusLogger;
   private connecting: Promise<void> | undefined;
   private closed = false;
 
@@ -69,6 +79,8 @@ export class KafkaBus implements Bus {
     if (options.brokers.length === 0) throw new TypeError('KafkaBus needs at least one broker');
     this.brokers = options.brokers;
     const logger = options.logger ?? consoleBusLogger;
+    this.logger = logger;
+    this.retry = { budgetMs: options.transientRetryMs ?? 60_000, initialBackoffMs: 200, maxBackoffMs: 2_000 };
     const clientId = options.clientId ?? 'cityops';
     this.healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
     this.kafka = new Kafka({
@@ -114,6 +126,8 @@ export class KafkaBus implements Bus {
       tuning,
       logger,
       endOffsets: (topic) => this.endOffsets(topic),
+      offsetRange: (topic) => this.offsetRange(topic),
+      retry: this.retry,
     };
   }
 
@@ -127,7 +141,10 @@ export class KafkaBus implements Bus {
   /** connects the producer and the admin client (once; a failed attempt is retried by the next call) */
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(busClosed());
-    this.connecting ??= Promise.all([this.producer.connect(), this.adminClient.connect()]).then(
+    this.connecting ??= Promise.all([
+      this.transient('connect the producer', () => this.producer.connect()),
+      this.transient('connect the admin client', () => this.adminClient.connect()),
+    ]).then(
       () => undefined,
       async (err: unknown) => {
         this.connecting = undefined;
@@ -144,18 +161,22 @@ export class KafkaBus implements Bus {
     try {
       // create only what is missing: asking for an existing topic makes the broker answer with
       // an error that kafkajs logs, which would be noise at every start
-      const existing = new Set(await this.adminClient.listTopics());
+      const existing = new Set(await this.transient('list topics', () => this.adminClient.listTopics()));
       const missing = topics.filter((t) => !existing.has(t.topic));
       if (missing.length) {
-        await this.adminClient.createTopics({
-          topics: missing.map(({ topic, partitions }) => ({ topic, numPartitions: partitions })),
-          waitForLeaders: true,
-        });
+        await this.transient('create topics', () =>
+          this.adminClient.createTopics({
+            topics: missing.map(({ topic, partitions }) => ({ topic, numPartitions: partitions })),
+            waitForLeaders: true,
+          }),
+        );
       }
       // createTopics answers before every broker's metadata knows the leaders; wait for them
       const deadline = Date.now() + 10_000;
       for (;;) {
-        const { topics: meta } = await this.adminClient.fetchTopicMetadata({ topics: names });
+        const { topics: meta } = await this.transient('read topic metadata', () =>
+          this.adminClient.fetchTopicMetadata({ topics: names }),
+        );
         if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
         if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leaders yet`);
         await new Promise((r) => setTimeout(r, 100));
@@ -189,7 +210,9 @@ export class KafkaBus implements Bus {
   async committedOffsets(groupId: string, topic: string): Promise<Record<number, number>> {
     await this.connect();
     try {
-      const [result] = await this.adminClient.fetchOffsets({ groupId, topics: [topic] });
+      const [result] = await this.transient(`read committed offsets of ${groupId}`, () =>
+        this.adminClient.fetchOffsets({ groupId, topics: [topic] }),
+      );
       const out: Record<number, number> = {};
       // kafkajs reports "-1" for a partition the group never committed
       for (const { partition, offset } of result?.partitions ?? [])
@@ -201,12 +224,25 @@ export class KafkaBus implements Bus {
   }
 
   async endOffsets(topic: string): Promise<Record<number, number>> {
+    const range = await this.offsetRange(topic);
+    return Object.fromEntries(Object.entries(range).map(([p, r]) => [p, r.high]));
+  }
+
+  async startOffsets(topic: string): Promise<Record<number, number>> {
+    const range = await this.offsetRange(topic);
+    return Object.fromEntries(Object.entries(range).map(([p, r]) => [p, r.low]));
+  }
+
+  async offsetsForTime(topic: string, timestamp: number): Promise<Record<number, number>> {
     await this.connect();
     try {
-      const offsets = await this.adminClient.fetchTopicOffsets(topic);
-      return Object.fromEntries(offsets.map((o) => [o.partition, Number(o.high)]));
+      // kafkajs answers the end offset for a partition without a record at or after the time
+      const offsets = await this.transient(`look up offsets of ${topic} by time`, () =>
+        this.adminClient.fetchTopicOffsetsByTimestamp(topic, timestamp),
+      );
+      return Object.fromEntries(offsets.map((o) => [o.partition, Number(o.offset)]));
     } catch (err) {
-      throw busUnavailable(this.brokers, `read end offsets of ${topic}`, err);
+      throw busUnavailable(this.brokers, `look up offsets of ${topic} by time`, err);
     }
   }
 
@@ -231,6 +267,21 @@ export class KafkaBus implements Bus {
     await Promise.allSettled([...this.subscriptions].map((s) => s.stop()));
     await this.queue.idle();
     await Promise.allSettled([this.producer.disconnect(), this.adminClient.disconnect()]);
+  }
+
+  /** log start (low) and end (high) offset per partition */
+  private async offsetRange(topic: string): Promise<Record<number, { low: number; high: number }>> {
+    await this.connect();
+    try {
+      const offsets = await this.transient(`read offsets of ${topic}`, () => this.adminClient.fetchTopicOffsets(topic));
+      return Object.fromEntries(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+    } catch (err) {
+      throw busUnavailable(this.brokers, `read offsets of ${topic}`, err);
+    }
+  }
+
+  private transient<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return retryTransient(`Kafka at ${this.brokers.join(',')}: ${what}`, fn, this.retry, this.logger);
   }
 
   private track<S extends Subscription>(subscription: S): S {

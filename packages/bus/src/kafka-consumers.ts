@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
+import { KafkaAssignments } from './kafka-assignments.js';
 import { busUnavailable } from './kafka-errors.js';
 import { toRecordBatch } from './kafka-records.js';
+import { retryTransient, type RetryPolicy } from './kafka-retry.js';
 import { describeError, type BusLogger } from './logger.js';
 import type { RecordBatch, ReplayOptions, ReplaySubscription, SubscribeOptions, Subscription } from './port.js';
 
@@ -22,6 +24,10 @@ export interface ConsumerContext {
   tuning: ConsumerTuning;
   logger: BusLogger;
   endOffsets: (topic: string) => Promise<Record<number, number>>;
+  /** log start and end offset per partition */
+  offsetRange: (topic: string) => Promise<Record<number, { low: number; high: number }>>;
+  /** for transient broker errors while starting (the coordinator is loading, ...) */
+  retry: RetryPolicy;
 }
 
 /**
@@ -29,23 +35,55 @@ export interface ConsumerContext {
  * what is committed. After the handler resolves, the batch is resolved (moves the fetch
  * position) and its nextOffset committed. When the handler rejects, nothing is resolved or
  * committed and the consumer seeks back to the batch's first offset, so the batch comes again.
+ * With `startAt` / `onRevoke`, KafkaAssignments positions every assignment and filters batches.
+ * Transient broker errors while starting are retried (ctx.retry); a consumer crash that kafkajs
+ * restarts by itself (retriable errors) is waited out, not turned into a failure.
  */
 export async function startGroupMember(ctx: ConsumerContext, options: SubscribeOptions): Promise<Subscription> {
   const consumer = createConsumer(ctx, options.groupId);
   const autoCommit = options.autoCommit !== false;
+  const what = `group ${options.groupId}`;
+  const hooked = options.startAt !== undefined || options.onRevoke !== undefined;
+  const assignments = hooked
+    ? new KafkaAssignments(consumer, options, {
+        offsetRange: ctx.offsetRange,
+        retryBackoffMs: ctx.tuning.retryBackoffMs,
+        logger: ctx.logger,
+        what,
+      })
+    : undefined;
+  if (assignments) {
+    consumer.on(consumer.events.GROUP_JOIN, (e) => assignments.assigned(e.payload.memberAssignment));
+  }
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning !== false });
-    const ready = firstFetch(consumer, ctx.tuning);
+    await retryTransient(`${what}: connect`, () => consumer.connect(), ctx.retry, ctx.logger);
+    await retryTransient(
+      `${what}: subscribe`,
+      () =>
+        consumer.subscribe({
+          topics: options.topics,
+          // with startAt every partition is sought; an offset that retention removed meanwhile
+          // must then reset to the log start, never to the end
+          fromBeginning: options.startAt !== undefined || options.fromBeginning !== false,
+        }),
+      ctx.retry,
+      ctx.logger,
+    );
+    const ready = firstFetch(consumer, ctx, what);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: ctx.tuning.partitionsConsumedConcurrently,
       eachBatch: async (payload) => {
         if (payload.batch.isEmpty()) return;
-        const batch = toRecordBatch(payload.batch);
-        const ok = await deliver(ctx, consumer, payload, batch, options.eachBatch, `group ${options.groupId}`);
+        const { topic, partition } = payload.batch;
+        const admitted = assignments ? await assignments.admit(topic, partition, payload.batch.messages) : undefined;
+        if (assignments && !admitted) return;
+        const batch = toRecordBatch(payload.batch, admitted?.messages);
+        const delivery = deliver(ctx, consumer, payload, batch, options.eachBatch, what);
+        const ok = await (assignments ? assignments.track(topic, partition, delivery) : delivery);
         if (!ok) return;
+        if (assignments && admitted) assignments.advance(topic, partition, admitted.generation, batch.nextOffset);
         payload.resolveOffset(payload.batch.lastOffset());
         if (autoCommit) {
           // commitOffsetsIfNecessary(offsets) commits right away, and unlike consumer.commitOffsets
@@ -63,7 +101,18 @@ export async function startGroupMember(ctx: ConsumerContext, options: SubscribeO
     await consumer.disconnect().catch(() => {});
     throw busUnavailable(ctx.brokers, `join group ${options.groupId}`, err);
   }
-  return { stop: once(() => consumer.disconnect()) };
+  consumer.on(consumer.events.CRASH, (e) => {
+    // kafkajs restarts the consumer itself after a retriable error (restart: true)
+    if (e.payload.restart)
+      ctx.logger.warn(`${what}: consumer crashed, kafkajs restarts it: ${describeError(e.payload.error)}`);
+    else ctx.logger.error(`${what}: consumer stopped for good: ${describeError(e.payload.error)}`);
+  });
+  return {
+    stop: once(async () => {
+      await consumer.disconnect();
+      await assignments?.stop();
+    }),
+  };
 }
 
 /**
@@ -95,8 +144,13 @@ export async function startReplay(ctx: ConsumerContext, options: ReplayOptions):
     await admin?.deleteGroups([groupId]).catch(() => {});
   };
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await retryTransient(`replay of ${topic}: connect`, () => consumer.connect(), ctx.retry, ctx.logger);
+    await retryTransient(
+      `replay of ${topic}: subscribe`,
+      () => consumer.subscribe({ topics: [topic], fromBeginning: true }),
+      ctx.retry,
+      ctx.logger,
+    );
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -174,15 +228,17 @@ function createConsumer(ctx: ConsumerContext, groupId: string): Consumer {
 
 /**
  * Resolves after the member's first fetch: by then kafkajs has resolved its start offsets, so
- * `fromBeginning: false` means "records published after subscribe resolved".
+ * `fromBeginning: false` means "records published after subscribe resolved". A crash that
+ * kafkajs restarts (a retriable error such as "the coordinator is loading" straight after a
+ * broker restart) is waited out for up to the transient-error budget; any other crash fails.
  */
-function firstFetch(consumer: Consumer, tuning: ConsumerTuning): Promise<void> {
+function firstFetch(consumer: Consumer, ctx: ConsumerContext, what: string): Promise<void> {
+  const { tuning } = ctx;
+  const joinMs = tuning.sessionTimeoutMs + tuning.rebalanceTimeoutMs;
+  const started = Date.now();
   return new Promise<void>((resolve, reject) => {
     const removers: Array<() => void> = [];
-    const timer = setTimeout(
-      () => finish(new Error('no first fetch after joining the group')),
-      tuning.sessionTimeoutMs + tuning.rebalanceTimeoutMs,
-    );
+    let timer = setTimeout(() => finish(new Error('no first fetch after joining the group')), joinMs);
     const finish = (err?: Error) => {
       clearTimeout(timer);
       for (const remove of removers) remove();
@@ -190,7 +246,17 @@ function firstFetch(consumer: Consumer, tuning: ConsumerTuning): Promise<void> {
       else resolve();
     };
     removers.push(consumer.on(consumer.events.FETCH, () => finish()));
-    removers.push(consumer.on(consumer.events.CRASH, (e) => finish(e.payload.error)));
+    removers.push(
+      consumer.on(consumer.events.CRASH, (e) => {
+        const left = started + ctx.retry.budgetMs + joinMs - Date.now();
+        if (!e.payload.restart || left <= 0) return finish(e.payload.error);
+        ctx.logger.warn(
+          `${what}: consumer crashed while joining, kafkajs restarts it: ${describeError(e.payload.error)}`,
+        );
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(e.payload.error), left);
+      }),
+    );
   });
 }
 

@@ -50,6 +50,21 @@ export interface SubscribeOptions {
   eachBatch: (batch: RecordBatch) => Promise<void>;
   /** commit after each batch (default true); with false the group's offsets are never advanced */
   autoCommit?: boolean;
+  /**
+   * Where a partition starts, asked each time it is assigned to this member (first join and
+   * every rebalance; SPEC B15). Overrides committed offsets and `fromBeginning`. The first batch
+   * of the assignment starts at the returned offset, or at the log start offset if that is
+   * higher (retention removed records), or waits for new records if it is at or past the end.
+   * A rejection is logged and retried after the retry backoff; nothing of the partition is
+   * delivered before it resolved.
+   */
+  startAt?: (topic: string, partition: number) => Promise<number>;
+  /**
+   * Called when an assignment of a partition to this member ends (SPEC B16): at every rebalance
+   * (for each partition the member held) and on stop, after the partition's in-flight batch
+   * finished. Not awaited.
+   */
+  onRevoke?: (topic: string, partition: number) => void;
 }
 
 export interface ReplayOptions {
@@ -88,6 +103,13 @@ export interface Bus {
   committedOffsets(groupId: string, topic: string): Promise<Record<number, number>>;
   /** end offsets of a topic, by partition */
   endOffsets(topic: string): Promise<Record<number, number>>;
+  /** log start offsets of a topic (the first offset still held), by partition (SPEC B17) */
+  startOffsets(topic: string): Promise<Record<number, number>>;
+  /**
+   * Per partition, the earliest offset whose append timestamp is at or after `timestamp`
+   * (epoch ms); the end offset where there is none (SPEC B18).
+   */
+  offsetsForTime(topic: string, timestamp: number): Promise<Record<number, number>>;
   health(): Promise<BusHealth>;
   close(): Promise<void>;
 }
