@@ -1,6 +1,6 @@
 import { KafkaBus } from '@cityops/bus';
 import { RedisStore } from '@cityops/store';
-import { realInfra, uniqueName } from '@cityops/testkit';
+import { deleteByPrefix, realInfra, uniqueName } from '@cityops/testkit';
 import { effectivelyOnceSuite } from './test/effectively-once.js';
 
 effectivelyOnceSuite('real Kafka and Redis', async () => {
@@ -10,13 +10,16 @@ effectivelyOnceSuite('real Kafka and Redis', async () => {
     clientId: uniqueName('agg-test'),
     retryBackoffMs: 200,
   });
-  const store = new RedisStore({ url: infra.redisUrl, keyPrefix: uniqueName('agg-test') });
+  const keyPrefix = uniqueName('agg-test');
+  const store = new RedisStore({ url: infra.redisUrl, keyPrefix });
   return {
     bus,
     store,
+    loseStore: async () => void (await deleteByPrefix(infra.redisUrl, keyPrefix)),
     close: async () => {
       await bus.close();
       await store.close();
+      await deleteByPrefix(infra.redisUrl, keyPrefix);
     },
   };
 });

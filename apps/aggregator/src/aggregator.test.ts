@@ -8,6 +8,7 @@ effectivelyOnceSuite('the embedded bus and memory store', async () => {
   return {
     bus,
     store,
+    loseStore: async () => store.clear(),
     close: async () => {
       await bus.close();
       await store.close();

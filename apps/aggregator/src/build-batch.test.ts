@@ -18,11 +18,7 @@ function rec(t: number, district = 'sh-huangpu', source = 'sim', extra: Record<s
 
 describe('buildBatch', () => {
   it('sums increments per bucket and field, so the store work follows distinct counters, not events', () => {
-    const built = buildBatch(
-      [rec(T0), rec(T0 + 1000), rec(T0 + 2000, 'sh-xuhui')],
-      { nextOffset: 0, watermark: null },
-      60_000,
-    );
+    const built = buildBatch([rec(T0), rec(T0 + 1000), rec(T0 + 2000, 'sh-xuhui')], null, 60_000);
     const b = bucketOf(T0);
     const byField = Object.fromEntries(built.increments.map((i) => [`${i.bucket}|${i.field}`, i.by]));
     expect(byField).toEqual({
@@ -39,27 +35,27 @@ describe('buildBatch', () => {
   });
 
   it('drops events older than the watermark minus the allowed lateness, and counts them', () => {
-    const built = buildBatch([rec(T0), rec(T0 - 61_000), rec(T0 - 59_000)], { nextOffset: 0, watermark: null }, 60_000);
+    const built = buildBatch([rec(T0), rec(T0 - 61_000), rec(T0 - 59_000)], null, 60_000);
     expect(built.counted).toBe(2);
     expect(built.dropped).toEqual({ E_EVT_TOO_LATE: 1 });
   });
 
   it('starts from the stored watermark, so a late event after a restart is judged the same way', () => {
-    const built = buildBatch([rec(T0 - 120_000)], { nextOffset: 10, watermark: T0 }, 60_000);
+    const built = buildBatch([rec(T0 - 120_000)], T0, 60_000);
     expect(built.counted).toBe(0);
     expect(built.dropped).toEqual({ E_EVT_TOO_LATE: 1 });
     expect(built.watermark).toBe(T0);
   });
 
   it('counts out-of-order events inside the lateness in their own event-time bucket', () => {
-    const built = buildBatch([rec(T0 + 30_000), rec(T0)], { nextOffset: 0, watermark: null }, 60_000);
+    const built = buildBatch([rec(T0 + 30_000), rec(T0)], null, 60_000);
     const buckets = new Set(built.increments.map((i) => i.bucket));
     expect(buckets).toEqual(new Set([bucketOf(T0), bucketOf(T0 + 30_000)]));
   });
 
   it('dead-letters records that are not events instead of skipping them silently', () => {
     const bad: ConsumedRecord = { ...rec(T0), value: '{"eventTime":"yesterday"}' };
-    const built = buildBatch([bad, { ...rec(T0), value: 'not json' }], { nextOffset: 0, watermark: null }, 60_000);
+    const built = buildBatch([bad, { ...rec(T0), value: 'not json' }], null, 60_000);
     expect(built.counted).toBe(0);
     expect(built.dropped).toEqual({ E_EVT_SCHEMA: 2 });
     expect(built.deadLetters.map((d) => JSON.parse(d).code)).toEqual(['E_EVT_SCHEMA', 'E_EVT_SCHEMA']);

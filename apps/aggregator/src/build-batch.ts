@@ -1,6 +1,6 @@
 import type { ConsumedRecord } from '@cityops/bus';
 import { ErrorCodes, deadLetter } from '@cityops/schema';
-import type { CounterIncrement, PartitionProgress } from '@cityops/store';
+import type { CounterIncrement } from '@cityops/store';
 import { bucketOf, fieldsOf } from '@cityops/vitals';
 
 export interface BuiltBatch {
@@ -25,14 +25,14 @@ export interface BuiltBatch {
  * Anything else on the topic is dead-lettered with E_EVT_SCHEMA, never silently skipped.
  */
 export function buildBatch(
-  records: ConsumedRecord[],
-  progress: PartitionProgress,
+  records: readonly ConsumedRecord[],
+  startWatermark: number | null,
   allowedLatenessMs: number,
 ): BuiltBatch {
   const sums = new Map<string, number>();
   const dropped: Record<string, number> = {};
   const deadLetters: string[] = [];
-  let watermark = progress.watermark;
+  let watermark = startWatermark;
   let counted = 0;
 
   for (const record of records) {

@@ -1,2 +1,2 @@
-export { Aggregator, type AggregatorOptions, type AggregatorStats } from './aggregator.js';
+export { Aggregator, aggregatorStage, type AggregatorOptions } from './aggregator.js';
 export { buildBatch, type BuiltBatch } from './build-batch.js';

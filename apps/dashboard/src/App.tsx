@@ -24,7 +24,8 @@ export function App({ feed }: { feed: VitalsFeed }) {
   const city = useCity(state.hello?.city ?? null);
   const districts = useDistricts();
   const v = state.vitals;
-  const stale = view.stale;
+  // figures being rebuilt from the log are incomplete: shown as not current, like stale ones
+  const stale = view.stale || v?.rebuilding === true;
 
   return (
     <div className={`screen screen-${view.screenState}`}>

@@ -25,6 +25,7 @@ describe('VitalsChannel', () => {
     next += n;
     await store.applyBatch({
       group,
+      epoch: (await store.openEpoch(group)).epoch,
       topic: 'city.events.v1',
       partition: 0,
       fromOffset: from,

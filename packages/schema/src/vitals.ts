@@ -24,8 +24,10 @@ export interface VitalsSnapshot {
   trend: Array<[number, number]>;
   /** the bucket width in ms (the trend's resolution) */
   bucketMs: number;
-  /** events dropped because they arrived after the allowed lateness, by reason code */
+  /** events not counted, by reason code: E_EVT_TOO_LATE (after the allowed lateness), E_STREAM_RECORDS_LOST (gone from the log unread), ... */
   dropped: Record<string, number>;
+  /** true while the aggregator rebuilds the figures from the log (they are incomplete until then) */
+  rebuilding: boolean;
 }
 
 /** A change to one channel's state: the fields that changed, with a per-channel sequence number. */

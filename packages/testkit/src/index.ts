@@ -81,3 +81,5 @@ export function chromiumLaunchOptions(extraArgs: string[] = []): { executablePat
     ],
   };
 }
+
+export { deleteByPrefix, keysByPrefix } from './redis.js';

@@ -19,6 +19,7 @@ function readOf(events: Array<{ t: number; d: string; s: string; type: string }>
     progress: { 'city.events.v1:0': { nextOffset: events.length, watermark } },
     updatedAt: T0,
     dropped: {},
+    rebuilding: false,
   };
 }
 
@@ -46,7 +47,13 @@ describe('rollup', () => {
   });
 
   it('returns an empty snapshot with null asOf before the first event', () => {
-    const snap = rollup({ buckets: new Map(), progress: {}, updatedAt: null, dropped: { E_EVT_TOO_LATE: 2 } });
+    const snap = rollup({
+      buckets: new Map(),
+      progress: {},
+      updatedAt: null,
+      dropped: { E_EVT_TOO_LATE: 2 },
+      rebuilding: false,
+    });
     expect(snap.asOf).toBeNull();
     expect(snap.total).toEqual({ m1: 0, m15: 0 });
     expect(snap.dropped).toEqual({ E_EVT_TOO_LATE: 2 });

@@ -35,6 +35,7 @@ export function rollup(read: VitalsRead): VitalsSnapshot {
     trend: [],
     bucketMs: BUCKET_MS,
     dropped: { ...read.dropped },
+    rebuilding: read.rebuilding,
   };
   if (asOf === null) return empty;
   const { fromBucket, toBucket } = snapshotRange(asOf);

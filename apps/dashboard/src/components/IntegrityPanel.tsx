@@ -25,7 +25,9 @@ const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b
 /** Why the figures can (or cannot) be trusted: watermark, last aggregation, sync and drops. */
 export function IntegrityPanel({ state, view }: IntegrityPanelProps) {
   const v: VitalsSnapshot | null = state.vitals;
-  const dropped = v ? sum(v.dropped) : null;
+  const late = v ? (v.dropped.E_EVT_TOO_LATE ?? 0) : null;
+  const lost = v ? (v.dropped.E_STREAM_RECORDS_LOST ?? 0) : null;
+  const otherDrops = v && late !== null && lost !== null ? sum(v.dropped) - late - lost : null;
   const sources = v ? Object.entries(v.bySource).sort((a, b) => b[1].m15 - a[1].m15) : [];
   return (
     <section className="panel integrity-panel" data-testid="integrity-panel">
@@ -38,10 +40,17 @@ export function IntegrityPanel({ state, view }: IntegrityPanelProps) {
         {...(view.stale && view.ageMs !== null ? { tone: 'warn' as const } : {})}
       />
       <Row
-        zh="迟到丢弃"
-        en="Dropped as late"
-        value={formatCount(dropped)}
-        {...(dropped ? { tone: 'warn' as const } : {})}
+        zh="状态重建"
+        en="Rebuilding from log"
+        value={v === null ? '—' : v.rebuilding ? '重建中 rebuilding' : '否 no'}
+        {...(v?.rebuilding ? { tone: 'alarm' as const } : {})}
+      />
+      <Row zh="迟到丢弃" en="Dropped as late" value={formatCount(late)} {...(late ? { tone: 'warn' as const } : {})} />
+      <Row
+        zh="日志丢失 / 其他"
+        en="Lost unread / other"
+        value={`${formatCount(lost)} / ${formatCount(otherDrops)}`}
+        {...(lost ? { tone: 'alarm' as const } : otherDrops ? { tone: 'warn' as const } : {})}
       />
       <Row
         zh="同步序号 / 重新同步"

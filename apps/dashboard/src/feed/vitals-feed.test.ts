@@ -47,6 +47,7 @@ function vitals(over: Partial<VitalsSnapshot> = {}): VitalsSnapshot {
     trend: [[T0 - 60_000, 5]],
     bucketMs: 60_000,
     dropped: {},
+    rebuilding: false,
     ...over,
   };
 }
