@@ -60,8 +60,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       bus: { kind: bus.kind, ...busHealth },
       store: { kind: store.kind, ...storeHealth },
       vitals: {
-        state: updatedAt === null ? 'empty' : fresh ? 'fresh' : 'stale',
+        state: updatedAt === null ? 'empty' : snap?.rebuilding ? 'rebuilding' : fresh ? 'fresh' : 'stale',
         updatedAt: snap?.updatedAt ?? null,
+        // records gone from the log before the aggregator read them (counted, never hidden)
+        lostRecords: snap?.dropped[ErrorCodes.STREAM_RECORDS_LOST] ?? 0,
         error: vitals.lastError,
       },
       ingest: deps.ingestor.stats,
@@ -69,7 +71,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...deps.components?.(),
     };
     const down = !busHealth.ok || !storeHealth.ok;
-    const status = down ? 'down' : fresh ? 'ok' : 'degraded';
+    const status = down ? 'down' : fresh && !snap?.rebuilding ? 'ok' : 'degraded';
     res.status(down ? 503 : 200).json({ status, mode: config.mode, city: pack.meta.id, components });
   });
 
