@@ -115,6 +115,46 @@ describe('EmbeddedBus retention with live groups', () => {
     await bus.close();
   });
 
+  it('startAt below the log start delivers from the log start, and the group counts the gap', async () => {
+    const bus = new EmbeddedBus({ logger: collecting(), retentionRecords: 10 });
+    await bus.ensureTopics([{ topic: 't', partitions: 1 }]);
+    await bus.publish('t', values(100));
+    const start = (await bus.startOffsets('t'))[0]!;
+    expect(start).toBeGreaterThan(5);
+    const got: number[] = [];
+    const sub = await bus.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      startAt: async () => 5,
+      eachBatch: async (b) => void got.push(...b.records.map((r) => r.offset)),
+    });
+    await vi.waitFor(() => expect(got.at(-1)).toBe(99));
+    expect(got[0]).toBe(start);
+    expect(bus.lostRecords('g', 't')).toEqual({ 0: start - 5 });
+    await sub.stop();
+    await bus.close();
+  });
+
+  it('holds retention while startAt has not answered yet', async () => {
+    const bus = new EmbeddedBus({ logger: collecting(), retentionRecords: 10, maxRetainedRecords: 1_000 });
+    await bus.ensureTopics([{ topic: 't', partitions: 1 }]);
+    let answer!: (offset: number) => void;
+    const got: number[] = [];
+    const sub = await bus.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      startAt: () => new Promise<number>((r) => (answer = r)),
+      eachBatch: async (b) => void got.push(...b.records.map((r) => r.offset)),
+    });
+    await vi.waitFor(() => expect(answer).toBeTypeOf('function'));
+    await bus.publish('t', values(100));
+    expect(await bus.startOffsets('t')).toEqual({ 0: 0 });
+    answer(0);
+    await vi.waitFor(() => expect(got).toHaveLength(100));
+    await sub.stop();
+    await bus.close();
+  });
+
   it('rejects hard caps below retentionRecords', () => {
     expect(() => new EmbeddedBus({ retentionRecords: 10, maxRetainedRecords: 9 })).toThrow(RangeError);
   });

@@ -85,6 +85,39 @@ describe('KafkaBus', () => {
     }
   });
 
+  it('B15: startAt below the log start (records deleted) delivers from the log start', async () => {
+    const bus = await KafkaBus.connect(fast);
+    const topic = uniqueName('bus-truncated');
+    const groupId = uniqueName('bus-truncated-group');
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    await bus.publish(
+      topic,
+      Array.from({ length: 30 }, (_, i) => ({ key: 'k', value: String(i) })),
+    );
+    await admin.connect();
+    // deleteTopicRecords finds the leader in the admin's metadata, which must know the new topic
+    await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '20' }] });
+    expect(await bus.startOffsets(topic)).toEqual({ 0: 20 });
+    const got: number[] = [];
+    const sub = await bus.subscribe({
+      groupId,
+      topics: [topic],
+      startAt: async () => 5,
+      eachBatch: async (b) => void got.push(...b.records.map((r) => r.offset)),
+    });
+    try {
+      await eventually(() => (got.length >= 10 ? true : undefined), 20_000, '10 records');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(got).toEqual(Array.from({ length: 10 }, (_, i) => 20 + i));
+    } finally {
+      await sub.stop();
+      await bus.close();
+      await admin.deleteGroups([groupId]).catch(() => {});
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    }
+  });
+
   it('reports health from the cluster, and unhealthy without hanging when the broker is unreachable', async () => {
     const bus = new KafkaBus(fast);
     expect(await bus.health()).toMatchObject({ ok: true });

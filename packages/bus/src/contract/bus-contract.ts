@@ -2,7 +2,7 @@ import { ErrorCodes, isCityopsError } from '@cityops/schema';
 import { eventually, uniqueName } from '@cityops/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { partitionForKey } from '../partitioner.js';
-import type { Bus, BusRecord, Subscription } from '../port.js';
+import type { Bus, BusRecord, RecordBatch, Subscription } from '../port.js';
 import { Inbox, sleep, sum } from './inbox.js';
 
 export interface BusContractHooks {
@@ -13,7 +13,7 @@ export interface BusContractHooks {
 }
 
 /**
- * The bus contract (SPEC.md, rules B1..B14) as one vitest suite. Each implementation runs it
+ * The bus contract (SPEC.md, rules B1..B18) as one vitest suite. Each implementation runs it
  * whole: `runBusContract('EmbeddedBus', async () => new EmbeddedBus())`. `factory` returns a
  * fresh, open bus; every test uses its own topics and groups and closes what it opened.
  */
@@ -367,7 +367,189 @@ export function runBusContract(name: string, factory: () => Promise<Bus>, hooks:
       await sleep(300);
       expect(await bus.committedOffsets(g, t)).toEqual({});
     });
+
+    it('B15: startAt positions each partition exactly, over committed offsets and fromBeginning', async () => {
+      const bus = await openBus();
+      const t = await topic(bus, 2);
+      const g = group();
+      await bus.publish(t, [...keyedFor(0, 10, 2), ...keyedFor(1, 6, 2)]);
+      // the group first commits everything, so kafkajs alone would start at the end
+      const first = new Inbox();
+      const sub = await bus.subscribe({ groupId: g, topics: [t], eachBatch: first.accept });
+      await first.waitForRecords(16, timeout);
+      await eventually(
+        async () => (sum(await bus.committedOffsets(g, t)) === 16 ? true : undefined),
+        timeout,
+        '16 committed',
+      );
+      await sub.stop();
+      const asked: string[] = [];
+      const inbox = new Inbox();
+      track(
+        await bus.subscribe({
+          groupId: g,
+          topics: [t],
+          fromBeginning: false,
+          startAt: async (tp, partition) => {
+            asked.push(`${tp}/${partition}`);
+            return partition === 0 ? 7 : 2;
+          },
+          eachBatch: inbox.accept,
+        }),
+      );
+      await inbox.waitForRecords(3 + 4, timeout);
+      await sleep(300);
+      expect(asked.sort()).toEqual([`${t}/0`, `${t}/1`]);
+      const byPartition = inbox.byPartition();
+      expect(byPartition.get(0)!.map((r) => r.offset)).toEqual([7, 8, 9]);
+      expect(byPartition.get(1)!.map((r) => r.offset)).toEqual([2, 3, 4, 5]);
+    });
+
+    it('B15: startAt at or past the end waits for new records and delivers them from the end', async () => {
+      const bus = await openBus();
+      const t = await topic(bus, 1);
+      await bus.publish(t, records(5));
+      const inbox = new Inbox();
+      track(
+        await bus.subscribe({ groupId: group(), topics: [t], startAt: async () => 1_000, eachBatch: inbox.accept }),
+      );
+      await sleep(300);
+      expect(inbox.records).toHaveLength(0);
+      await bus.publish(t, records(3, 'new'));
+      await inbox.waitForRecords(3, timeout);
+      expect(inbox.records.map((r) => r.offset)).toEqual([5, 6, 7]);
+    });
+
+    it('B15: a rejecting startAt is asked again after the backoff; nothing of its partition comes before', async () => {
+      const bus = await openBus();
+      const t = await topic(bus, 2);
+      await bus.publish(t, [...keyedFor(0, 5, 2), ...keyedFor(1, 5, 2)]);
+      let failures = 0;
+      let resolvedAt = Number.POSITIVE_INFINITY;
+      const inbox = new Inbox();
+      const early: number[] = [];
+      track(
+        await bus.subscribe({
+          groupId: group(),
+          topics: [t],
+          startAt: async (_t, partition) => {
+            if (partition === 0 && failures < 2) {
+              failures++;
+              throw new Error('store unavailable on purpose');
+            }
+            if (partition === 0) resolvedAt = Date.now();
+            return 1;
+          },
+          eachBatch: async (batch) => {
+            if (batch.partition === 0 && Date.now() < resolvedAt) early.push(batch.records[0]!.offset);
+            inbox.take(batch);
+          },
+        }),
+      );
+      await inbox.waitForRecords(8, timeout);
+      expect(failures).toBe(2);
+      expect(early).toEqual([]);
+      expect(
+        inbox
+          .byPartition()
+          .get(0)!
+          .map((r) => r.offset),
+      ).toEqual([1, 2, 3, 4]);
+      expect(
+        inbox
+          .byPartition()
+          .get(1)!
+          .map((r) => r.offset),
+      ).toEqual([1, 2, 3, 4]);
+    });
+
+    it('B16: every rebalance revokes (onRevoke) and assigns again (startAt); with positions kept outside the bus each record is processed once', async () => {
+      const bus = await openBus();
+      const t = await topic(bus, 4);
+      const g = group();
+      // what the stream runtime does: positions live in a store, read on assignment, written with each batch
+      const store = new Map<number, number>();
+      const processed: string[] = [];
+      const events = new Map<string, string[]>();
+      const member = (name: string) => ({
+        groupId: g,
+        topics: [t],
+        autoCommit: false,
+        startAt: async (_t: string, partition: number) => {
+          (
+            events.get(`${name}/${partition}`) ?? events.set(`${name}/${partition}`, []).get(`${name}/${partition}`)!
+          ).push('assign');
+          return store.get(partition) ?? 0;
+        },
+        onRevoke: (_t: string, partition: number) => {
+          (
+            events.get(`${name}/${partition}`) ?? events.set(`${name}/${partition}`, []).get(`${name}/${partition}`)!
+          ).push('revoke');
+        },
+        eachBatch: async (batch: RecordBatch) => {
+          const at = store.get(batch.partition) ?? 0;
+          if (batch.records[0]!.offset !== at)
+            throw new Error(`p${batch.partition} batch at ${batch.records[0]!.offset}, store at ${at}`);
+          processed.push(...batch.records.map((r) => r.value));
+          store.set(batch.partition, batch.nextOffset);
+        },
+      });
+      const a = track(await bus.subscribe(member('a')));
+      await bus.publish(t, records(100, 'one'));
+      await eventually(() => (processed.length >= 100 ? true : undefined), timeout, '100 processed by a');
+      const b = await bus.subscribe(member('b'));
+      await bus.publish(t, records(100, 'two'));
+      await eventually(() => (processed.length >= 200 ? true : undefined), timeout, '200 processed');
+      await b.stop();
+      await bus.publish(t, records(100, 'three'));
+      await eventually(() => (processed.length >= 300 ? true : undefined), timeout, '300 processed');
+      await a.stop();
+      expect(processed).toHaveLength(300);
+      expect(new Set(processed).size).toBe(300);
+      // per member and partition: assign, revoke, assign, revoke, ... and every assignment ended
+      for (const [key, list] of events) {
+        expect(list.length % 2, key).toBe(0);
+        expect(list, key).toEqual(list.map((_, i) => (i % 2 === 0 ? 'assign' : 'revoke')));
+      }
+      // a held all four, was revoked when b joined, and got some again; b got the others
+      for (let p = 0; p < 4; p++) expect(events.get(`a/${p}`)!.length).toBeGreaterThanOrEqual(2);
+      const bPartitions = [0, 1, 2, 3].filter((p) => (events.get(`b/${p}`)?.length ?? 0) > 0);
+      expect(bPartitions.length).toBeGreaterThan(0);
+      for (const p of bPartitions) expect(events.get(`a/${p}`)!.length).toBeGreaterThanOrEqual(4);
+    });
+
+    it('B17: startOffsets gives the log start per partition (0 while nothing was removed)', async () => {
+      const bus = await openBus();
+      const t = await topic(bus, 3);
+      expect(await bus.startOffsets(t)).toEqual({ 0: 0, 1: 0, 2: 0 });
+      await bus.publish(t, records(30));
+      expect(await bus.startOffsets(t)).toEqual({ 0: 0, 1: 0, 2: 0 });
+    });
+
+    it('B18: offsetsForTime gives the first offset at or after a time, and the end offset where there is none', async () => {
+      const bus = await openBus();
+      const t = await topic(bus, 2);
+      await bus.publish(t, [...keyedFor(0, 4, 2), ...keyedFor(1, 3, 2)]);
+      await sleep(100);
+      const between = Date.now();
+      await sleep(100);
+      await bus.publish(t, [...keyedFor(0, 2, 2, 'later'), ...keyedFor(1, 5, 2, 'later')]);
+      expect(await bus.offsetsForTime(t, 0)).toEqual({ 0: 0, 1: 0 });
+      expect(await bus.offsetsForTime(t, between)).toEqual({ 0: 4, 1: 3 });
+      expect(await bus.offsetsForTime(t, Date.now() + 60_000)).toEqual({ 0: 6, 1: 8 });
+      const empty = await topic(bus, 1);
+      expect(await bus.offsetsForTime(empty, between)).toEqual({ 0: 0 });
+    });
   });
+}
+
+/** `n` records that all land on `partition` of a topic with `partitions` partitions */
+function keyedFor(partition: number, n: number, partitions: number, tag = 'p'): BusRecord[] {
+  const out: BusRecord[] = [];
+  for (let i = 0; out.length < n; i++)
+    if (partitionForKey(`k${i}`, partitions) === partition)
+      out.push({ key: `k${i}`, value: `${tag}${partition}-${out.length}` });
+  return out;
 }
 
 function records(n: number, tag = 'r'): BusRecord[] {
