@@ -13,11 +13,17 @@ describe('registry', () => {
   it('is one registry: metricsText() is registry.metrics() and its content type is the 0.0.4 text format', async () => {
     expect(METRICS_CONTENT_TYPE).toBe(registry.contentType);
     expect(METRICS_CONTENT_TYPE).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('registers cityops_screens_connected only once a gateway tracks its screens', async () => {
+    expect(await metricsText()).not.toContain('cityops_screens_connected');
+    const untrack = trackScreens(() => 0);
     expect(registry.getSingleMetric('cityops_screens_connected')).toBeDefined();
+    expect(sample(await metricsText(), 'cityops_screens_connected')).toBe(0);
+    untrack();
   });
 
   it('sums the screens of every tracked gateway and forgets a gateway once untracked', async () => {
-    expect(sample(await metricsText(), 'cityops_screens_connected')).toBe(0);
     let a = 3;
     const untrackA = trackScreens(() => a);
     const untrackB = trackScreens(() => 2);
