@@ -7,4 +7,12 @@ export {
   type Rejection,
 } from './ingestor.js';
 export { parseBody } from './parse-body.js';
+export {
+  sendUntilSettled,
+  UnsettledError,
+  defaultBackoff,
+  type SettleAnswer,
+  type SettleOptions,
+  type SettleTotals,
+} from './settle.js';
 export type { Locator, LocateResult, CategoryCheck } from './ports.js';

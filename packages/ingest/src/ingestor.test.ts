@@ -115,12 +115,12 @@ describe('Ingestor', () => {
     expect(await ingestor.ingest(items(event('x', { source: 'other-src' })), 'test')).toMatchObject({ accepted: 1 });
   });
 
-  it('releases its dedupe claims when publishing fails, so the source can retry', async () => {
+  it('releases its claims when the publish definitely failed (bus closed), so the resend is accepted', async () => {
     await bus.close();
     await expect(ingestor.ingest(items(event('retry-me')), 'test')).rejects.toSatisfy((e) =>
       isCityopsError(e, 'E_BUS_UNAVAILABLE'),
     );
-    expect(await store.claimEventIds(['test-src/retry-me'], 60_000)).toEqual(['claimed']);
+    expect(await store.claimEventIds(['test-src/retry-me'], { owner: 'next', leaseMs: 60_000 })).toEqual(['claimed']);
   });
 
   it('tells a source to retry, not "duplicate", while another ingest holds the id unconfirmed, then accepts it', async () => {
@@ -130,11 +130,11 @@ describe('Ingestor', () => {
       locator: index,
       dedupeTtlMs: 60_000,
       maxClockSkewMs: 120_000,
-      pendingClaimMs: 200,
+      claimLeaseMs: 200,
       now: () => NOW,
     });
     // a publisher that claimed and died before publishing
-    expect(await store.claimEventIds(['test-src/orphan'], 200)).toEqual(['claimed']);
+    expect(await store.claimEventIds(['test-src/orphan'], { owner: 'dead', leaseMs: 200 })).toEqual(['claimed']);
     const first = await quick.ingest(items(event('orphan')), 'test');
     expect(first).toMatchObject({ accepted: 0, duplicates: 0, rejected: [] });
     expect(first.retry).toMatchObject([{ id: 'orphan', code: 'E_EVT_IN_FLIGHT' }]);

@@ -9,6 +9,7 @@ import {
   type ErrorCode,
 } from '@cityops/schema';
 import type { Store } from '@cityops/store';
+import { ClaimHold, newInstanceToken } from './claim-hold.js';
 import type { CategoryCheck, Locator } from './ports.js';
 
 /** One input at a boundary: parsed JSON, or text that did not parse. */
@@ -26,8 +27,9 @@ export interface IngestResult {
   duplicates: number;
   rejected: Rejection[];
   /**
-   * Valid events whose id another ingest is publishing right now (or was, when it died): not
-   * accepted and not dead-lettered; the source should send them again shortly (E_EVT_IN_FLIGHT).
+   * Valid events not settled yet (E_EVT_IN_FLIGHT): another ingest holds their id (it is
+   * publishing them, or died doing so), or this ingest's publish failed or timed out after they
+   * may have reached the broker. Not accepted and not dead-lettered; the source sends them again.
    */
   retry: Rejection[];
 }
@@ -40,15 +42,26 @@ export interface IngestorOptions {
   categoryExists?: CategoryCheck;
   dedupeTtlMs: number;
   maxClockSkewMs: number;
-  /** how long an unconfirmed claim holds an id (default 60 s): longer than any publish should take */
-  pendingClaimMs?: number;
+  /** a pending claim lapses this long after it was taken or last renewed (default 10 s) */
+  claimLeaseMs?: number;
+  /** while a publish is in flight its claims are renewed this often (default 3 s) */
+  claimRenewMs?: number;
+  /** an ingest answers "retry" for events whose publish has not settled after this (default 30 s) */
+  publishTimeoutMs?: number;
+  /** claims of a publish that never settles are renewed for at most this long (default 5 min) */
+  maxClaimHoldMs?: number;
   now?: () => number;
 }
 
 export interface IngestStats {
   accepted: number;
   duplicates: number;
+  /** events answered "retry" (E_EVT_IN_FLIGHT) */
   inFlight: number;
+  /** publishes that failed or timed out after the records may have reached the broker */
+  ambiguousPublishes: number;
+  /** ids this ingest published but could not confirm because another owner held them by then */
+  claimsLost: number;
   rejected: Partial<Record<ErrorCode, number>>;
   lastAcceptedAt: number | null;
 }
@@ -58,13 +71,28 @@ export interface IngestStats {
  * Validates against the canonical envelope, rejects event times too far in the future,
  * resolves the grid chain from the city pack, drops duplicate ids (per source, within the
  * dedupe TTL), publishes keyed by grid cell (DESIGN.md decision 4), and dead-letters every
- * rejected input to `city.dlq.v1` with its reason code. If publishing fails the dedupe claims
- * are released and the error is thrown, so the source can retry without losing anything.
+ * rejected input to `city.dlq.v1` with its reason code.
+ *
+ * Dedupe claims (decision 005) are held under an owner token unique to this instance and call,
+ * with a short lease renewed while the publish is in flight. A publish that definitely failed
+ * (bus closed) releases its claims and throws E_BUS_UNAVAILABLE; one that failed or timed out
+ * after the records may have reached the broker keeps them pending and answers its events
+ * "retry", so a resend is held off until the publish settles or the claims lapse.
  */
 export class Ingestor {
   private readonly opts: IngestorOptions;
   private readonly now: () => number;
-  readonly stats: IngestStats = { accepted: 0, duplicates: 0, inFlight: 0, rejected: {}, lastAcceptedAt: null };
+  readonly stats: IngestStats = {
+    accepted: 0,
+    duplicates: 0,
+    inFlight: 0,
+    ambiguousPublishes: 0,
+    claimsLost: 0,
+    rejected: {},
+    lastAcceptedAt: null,
+  };
+  private readonly instance = newInstanceToken();
+  private calls = 0;
 
   constructor(options: IngestorOptions) {
     this.opts = options;
@@ -100,43 +128,57 @@ export class Ingestor {
       seen.add(key);
       return true;
     });
-    // two-phase dedupe (decision 005): claim as pending, publish, then confirm
+    // two-phase dedupe (decision 005): claim as pending under our own token, publish, confirm
     const claimIds = [...seen];
-    const claims = claimIds.length
-      ? await this.opts.store.claimEventIds(claimIds, this.opts.pendingClaimMs ?? 60_000)
-      : [];
-    const toPublish = unique.filter((_, i) => claims[i] === 'claimed');
+    const lease = { owner: `${this.instance}:${++this.calls}`, leaseMs: this.opts.claimLeaseMs ?? 10_000 };
+    const claims = claimIds.length ? await this.opts.store.claimEventIds(claimIds, lease) : [];
+    let toPublish = unique.filter((_, i) => claims[i] === 'claimed');
     const claimed = claimIds.filter((_, i) => claims[i] === 'claimed');
     const retry: Rejection[] = [];
-    unique.forEach((v, i) => {
-      if (claims[i] === 'pending') {
-        retry.push({
-          index: v.index,
-          id: v.event.id,
-          code: ErrorCodes.EVT_IN_FLIGHT,
-          reason: 'an event with this source and id is being ingested right now; send it again shortly',
-        });
-      }
-    });
+    const retryAll = (list: Array<{ index: number; event: CityEvent }>, reason: string) => {
+      for (const v of list) retry.push({ index: v.index, id: v.event.id, code: ErrorCodes.EVT_IN_FLIGHT, reason });
+    };
+    retryAll(
+      unique.filter((_, i) => claims[i] === 'pending'),
+      'an event with this source and id is being ingested right now; send it again shortly',
+    );
     const ingestTime = new Date(now).toISOString();
 
-    try {
-      if (toPublish.length) {
-        await this.opts.bus.publish(
-          Topics.events,
-          toPublish.map(({ event }) => ({
-            key: event.location.gridId ?? event.location.districtId ?? null,
-            value: JSON.stringify({ ...event, ingestTime }),
-          })),
+    if (toPublish.length) {
+      const hold = new ClaimHold(this.opts.store, claimed, lease, {
+        renewMs: this.opts.claimRenewMs ?? 3_000,
+        maxHoldMs: this.opts.maxClaimHoldMs ?? 300_000,
+        confirmTtlMs: this.opts.dedupeTtlMs,
+        onLost: (n) => (this.stats.claimsLost += n),
+      });
+      const outcome = await hold.publish(
+        () =>
+          this.opts.bus.publish(
+            Topics.events,
+            toPublish.map(({ event }) => ({
+              key: event.location.gridId ?? event.location.districtId ?? null,
+              value: JSON.stringify({ ...event, ingestTime }),
+            })),
+          ),
+        this.opts.publishTimeoutMs ?? 30_000,
+      );
+      if (outcome.kind === 'failed') {
+        throw new CityopsError(
+          ErrorCodes.BUS_UNAVAILABLE,
+          `publishing to ${Topics.events} failed: ${String(outcome.error)}`,
+          outcome.error,
         );
       }
-    } catch (err) {
-      await this.opts.store.releaseEventIds(claimed).catch(() => undefined);
-      throw new CityopsError(ErrorCodes.BUS_UNAVAILABLE, `publishing to ${Topics.events} failed: ${String(err)}`, err);
+      if (outcome.kind === 'unsettled') {
+        this.stats.ambiguousPublishes++;
+        retryAll(
+          toPublish,
+          `publishing to ${Topics.events} ${outcome.why}; the event may be on the topic already: send it again ` +
+            '(answered in flight until that publish settles or its claim lapses)',
+        );
+        toPublish = [];
+      }
     }
-    // published: from now on these ids are duplicates. If this fails the claims stay pending and
-    // lapse, so a retry is told to wait rather than dropped; it can never double-count.
-    await this.opts.store.confirmEventIds(claimed, this.opts.dedupeTtlMs).catch(() => undefined);
     if (dead.length) {
       await this.opts.bus.publish(
         Topics.dlq,

@@ -13,7 +13,15 @@ import type {
   ClaimLease,
   ClaimResult,
 } from './port.js';
-import { invalidBatch, partitionKey, sumIncrements, validateBatch, validateClaim, validateOwner, validateRange } from './validate.js';
+import {
+  invalidBatch,
+  partitionKey,
+  sumIncrements,
+  validateBatch,
+  validateClaim,
+  validateOwner,
+  validateRange,
+} from './validate.js';
 
 export interface MemoryStoreOptions {
   /** a bucket is forgotten this long after its last write, like a Redis PEXPIRE (default 2 h) */
