@@ -1,8 +1,11 @@
 import express, { type Router } from 'express';
-import { ErrorCodes, deadLetter, isCityopsError, Topics } from '@cityops/schema';
+import { ErrorCodes, deadLetter, isCityopsError, Topics, type ErrorCode } from '@cityops/schema';
 import { parseBody, type Ingestor } from '@cityops/ingest';
 import type { Bus } from '@cityops/bus';
 import { requireApiKey } from './api-key.js';
+
+/** Seconds a source should wait before it sends again after a 503 (the Retry-After header). */
+const RETRY_AFTER_S = 1;
 
 export interface EventsRouteOptions {
   ingestor: Ingestor;
@@ -15,9 +18,12 @@ export interface EventsRouteOptions {
  * `POST /api/v1/events`: canonical events as a JSON array, one JSON object, or NDJSON
  * (`Content-Type: application/x-ndjson`). Needs an API key (`X-API-Key` or `Authorization:
  * Bearer`) from INGEST_API_KEYS. Answers 202 `{ accepted, duplicates, rejected, retry, errors[] }`
- * (`retry`: events whose id is being ingested elsewhere right now, code E_EVT_IN_FLIGHT: send again);
- * every rejected event is on `city.dlq.v1` with its reason code. A body that is not JSON at all
- * is dead-lettered whole and answered 400; a body over MAX_BODY_BYTES gets 413.
+ * (`retry`: events not settled yet, code E_EVT_IN_FLIGHT: their id is being ingested elsewhere, or
+ * this publish failed or timed out after they may have been sent; send them again); every rejected
+ * event is on `city.dlq.v1` with its reason code. A body that is not JSON at all is dead-lettered
+ * whole and answered 400; a body over MAX_BODY_BYTES gets 413. When the store (Redis) or the bus
+ * fails the answer is 503 with `E_STORE_UNAVAILABLE` or `E_BUS_UNAVAILABLE` and `Retry-After`:
+ * nothing of the request was accepted, send it all again.
  */
 export function eventsRoute(opts: EventsRouteOptions): Router {
   const router = express.Router();
@@ -46,15 +52,23 @@ export function eventsRoute(opts: EventsRouteOptions): Router {
           errors: [...result.rejected, ...result.retry],
         });
       } catch (err) {
-        if (isCityopsError(err, 'E_BUS_UNAVAILABLE')) {
-          res
-            .status(503)
-            .json({ code: err.code, message: 'the event bus is unavailable; nothing was accepted, retry later' });
-          return;
-        }
-        next(err);
+        const code = unavailable(err);
+        if (code === undefined) return next(err);
+        const what = code === ErrorCodes.STORE_UNAVAILABLE ? 'the dedupe store' : 'the event bus';
+        res
+          .status(503)
+          .set('Retry-After', String(RETRY_AFTER_S))
+          .json({ code, message: `${what} is unavailable; nothing was accepted, send it again later` });
       }
     },
   );
   return router;
+}
+
+/** The 503 code for a port that failed, or undefined for anything else (a bug: 500). */
+function unavailable(err: unknown): ErrorCode | undefined {
+  if (isCityopsError(err, 'E_STORE_UNAVAILABLE')) return ErrorCodes.STORE_UNAVAILABLE;
+  if (isCityopsError(err, 'E_BUS_UNAVAILABLE') || isCityopsError(err, 'E_BUS_CLOSED'))
+    return ErrorCodes.BUS_UNAVAILABLE;
+  return undefined;
 }
