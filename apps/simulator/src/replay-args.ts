@@ -28,6 +28,11 @@ const ReplayArgs = z
       .min(1, 'must be between 1 and 50000')
       .max(50_000, 'must be between 1 and 50000')
       .default(1000),
+    deadline: z.coerce
+      .number()
+      .min(1, 'must be between 1 and 86400 seconds')
+      .max(86_400, 'must be between 1 and 86400 seconds')
+      .default(120),
   })
   .strict();
 
@@ -49,6 +54,7 @@ export function parseReplayArgs(
       speed: { type: 'string' },
       batch: { type: 'string' },
       bus: { type: 'boolean' },
+      deadline: { type: 'string' },
     },
   });
   const r = (values.bus ? BusReplayArgs : ReplayArgs).safeParse({
@@ -58,8 +64,17 @@ export function parseReplayArgs(
     speed: values.speed,
     batch: values.batch,
     bus: values.bus,
+    deadline: values.deadline,
   });
   if (!r.success) throw new CityopsError(ErrorCodes.CFG_INVALID, describeIssues(r.error, flagOf), r.error.issues);
   const { dir, url, speed, bus } = r.data;
-  return { dir, url, apiKey: r.data.apiKey ?? '', speed, batchSize: r.data.batch, bus };
+  return {
+    dir,
+    url,
+    apiKey: r.data.apiKey ?? '',
+    speed,
+    batchSize: r.data.batch,
+    deadlineMs: r.data.deadline * 1000,
+    bus,
+  };
 }

@@ -1,4 +1,5 @@
 import { loadConfig } from '@cityops/config';
+import type { Ingestor } from '@cityops/ingest';
 import { closePorts, createIngestor, loadCity, openPorts, type Ports } from '@cityops/runtime';
 import { CityopsError, ErrorCodes } from '@cityops/schema';
 import type { Deliver } from './replay.js';
@@ -21,14 +22,20 @@ export async function openBusDelivery(
   }
   const ports: Ports = await openPorts(config, 'replay');
   const ingestor = createIngestor(config, ports, loadCity(config));
-  return {
-    deliver: async (lines) => {
-      const r = await ingestor.ingest(
-        lines.map((line) => ({ ok: true, value: JSON.parse(line) as unknown })),
-        'replay',
-      );
-      return { accepted: r.accepted, duplicates: r.duplicates, errors: [...r.rejected, ...r.retry] };
-    },
-    close: () => closePorts(ports),
+  return { deliver: deliverThrough(ingestor), close: () => closePorts(ports) };
+}
+
+/**
+ * Batches straight into an ingest path. Its answer carries each line's index, so the replay sends
+ * again exactly the events answered E_EVT_IN_FLIGHT; a store or bus that is down throws
+ * E_STORE_UNAVAILABLE or E_BUS_UNAVAILABLE, and the replay sends the whole batch again.
+ */
+export function deliverThrough(ingestor: Ingestor): Deliver {
+  return async (lines) => {
+    const r = await ingestor.ingest(
+      lines.map((line) => ({ ok: true, value: JSON.parse(line) as unknown })),
+      'replay',
+    );
+    return { accepted: r.accepted, duplicates: r.duplicates, errors: [...r.rejected, ...r.retry] };
   };
 }

@@ -3,18 +3,22 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UnsettledError, sendUntilSettled, type SettleAnswer } from '@cityops/ingest';
 import { CityopsError, ErrorCodes, isCityopsError } from '@cityops/schema';
 import { SCENARIO_FILES, type ScenarioManifest } from './offline.js';
 import { Progress, type ProgressOut, type ProgressState } from './progress.js';
 
-/** What a system answered for one batch. */
+/** What a system answered for one batch; `errors[].index` is the line's position in the batch. */
 export interface DeliveryResult {
   accepted: number;
   duplicates: number;
-  errors?: Array<{ code: string }>;
+  errors?: Array<{ index?: number; code: string }>;
 }
 
-/** Hands one batch of NDJSON lines to the system; throws E_BUS_UNAVAILABLE for a retryable failure. */
+/**
+ * Hands one batch of NDJSON lines to the system. Events answered E_EVT_IN_FLIGHT are sent again;
+ * a thrown E_BUS_UNAVAILABLE or E_STORE_UNAVAILABLE means "send the whole batch again".
+ */
 export type Deliver = (lines: string[]) => Promise<DeliveryResult>;
 
 export interface ReplayOptions {
@@ -28,6 +32,8 @@ export interface ReplayOptions {
   speed: number | 'max';
   /** events per POST (default 1000: ~350 kB, under the default MAX_BODY_BYTES) */
   batchSize?: number;
+  /** how long a batch's unsettled events are sent again before the replay gives up (default 120 s) */
+  deadlineMs?: number;
   /** where the progress bar goes (default process.stderr) */
   progressOut?: ProgressOut;
   fetch?: typeof fetch;
@@ -45,7 +51,6 @@ export interface ReplaySummary {
   seconds: number;
 }
 
-const MAX_RETRIES = 8;
 /** How far ahead of its due time an event may be sent: it lets a batch fill without waiting per event. */
 const LEAD_MS = 200;
 
@@ -55,8 +60,12 @@ const LEAD_MS = 200;
  * time runs `speed` times faster than the wall clock (eventTime = now0 + (t - start) / speed): ingest
  * rejects times in the future, and the aggregator keys its windows by event time, so the original
  * 2025 times would be refused as stale. With `speed: 'max'` each batch is stamped with the wall
- * time it is sent at. 503 is retried with backoff; 401 and 400 stop the replay with their reason.
- * With `deliver` (`--bus`), batches go straight onto the bus through the same ingest path instead.
+ * time it is sent at. Every event is sent until it is settled (accepted, duplicate or rejected):
+ * events answered "retry" (E_EVT_IN_FLIGHT), and whole batches answered 503 or cut off by a
+ * connection error (a gateway killed mid-request), are sent again with backoff, for at most
+ * `deadlineMs` per batch; then the replay throws `UnsettledError` naming how many are left.
+ * 401, 400 and 413 stop the replay with their reason. With `deliver` (`--bus`), batches go
+ * straight onto the bus through the same ingest path instead, settled the same way.
  */
 export async function replayScenario(o: ReplayOptions): Promise<ReplaySummary> {
   const now = o.now ?? Date.now;
@@ -86,71 +95,84 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplaySummary> {
   };
   const wall0 = now();
 
-  const record = (body: DeliveryResult): void => {
-    summary.accepted += body.accepted;
-    summary.duplicates += body.duplicates;
-    for (const e of body.errors ?? []) summary.rejected[e.code] = (summary.rejected[e.code] ?? 0) + 1;
-    state.accepted = summary.accepted;
-    state.duplicates = summary.duplicates;
-    state.rejected += body.errors?.length ?? 0;
-    summary.batches++;
+  const answerOf = (body: DeliveryResult): SettleAnswer => {
+    const errors = body.errors ?? [];
+    const inFlight = (e: { code: string }) => e.code === ErrorCodes.EVT_IN_FLIGHT;
+    return {
+      accepted: body.accepted,
+      duplicates: body.duplicates,
+      rejected: errors.filter((e) => !inFlight(e)),
+      retry: errors.filter(inFlight).map((e) => {
+        if (e.index === undefined) throw new Error('the system answered E_EVT_IN_FLIGHT without the event index');
+        return e.index;
+      }),
+    };
   };
 
-  const deliverDirect = async (deliver: Deliver, lines: string[]): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return record(await deliver(lines));
-      } catch (err) {
-        if (!isCityopsError(err, 'E_BUS_UNAVAILABLE') || attempt >= MAX_RETRIES) throw err;
-        summary.retries++;
-        await wait(backoff(attempt));
-      }
+  const viaHttp = async (lines: string[]): Promise<SettleAnswer> => {
+    let status: number;
+    let text: string;
+    try {
+      const res = await doFetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson', 'x-api-key': o.apiKey },
+        body: lines.join('\n'),
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      // refused, reset (a gateway killed mid-request) or cut off while reading the answer
+      throw new Resend(ErrorCodes.BUS_UNAVAILABLE, `cannot reach ${endpoint}: ${describe(err)}`);
     }
-  };
-
-  const post = async (lines: string[]): Promise<void> => {
-    if (o.deliver) return deliverDirect(o.deliver, lines);
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        res = await doFetch(endpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': o.apiKey },
-          body: lines.join('\n'),
-        });
-      } catch (err) {
-        if (attempt >= MAX_RETRIES)
-          throw new CityopsError(ErrorCodes.BUS_UNAVAILABLE, `cannot reach ${endpoint}: ${String(err)}`);
-        summary.retries++;
-        await wait(backoff(attempt));
-        continue;
-      }
-      const text = await res.text();
-      if (res.status === 202 || res.status === 200) {
-        return record(JSON.parse(text) as DeliveryResult);
-      }
-      if (res.status === 503 && attempt < MAX_RETRIES) {
-        summary.retries++;
-        await wait(backoff(attempt));
-        continue;
-      }
-      if (res.status === 401) {
-        throw new CityopsError(
-          ErrorCodes.HTTP_UNAUTHORIZED,
-          `the system refused the API key (401): pass a key from its INGEST_API_KEYS with --api-key`,
-        );
-      }
-      if (res.status === 413) {
-        throw new CityopsError(
-          ErrorCodes.HTTP_BODY_TOO_LARGE,
-          `a batch of ${lines.length} events is over the system's MAX_BODY_BYTES (413): use a smaller --batch`,
-        );
-      }
+    if (status === 202 || status === 200) return answerOf(JSON.parse(text) as DeliveryResult);
+    if (status === 503) {
+      const code =
+        codeOf(text) === ErrorCodes.STORE_UNAVAILABLE ? ErrorCodes.STORE_UNAVAILABLE : ErrorCodes.BUS_UNAVAILABLE;
+      throw new Resend(code, `the system answered 503 (${code})`);
+    }
+    if (status === 401) {
       throw new CityopsError(
-        ErrorCodes.HTTP_BAD_REQUEST,
-        `the system answered ${res.status} to a batch: ${text.slice(0, 300)}`,
+        ErrorCodes.HTTP_UNAUTHORIZED,
+        `the system refused the API key (401): pass a key from its INGEST_API_KEYS with --api-key`,
       );
     }
+    if (status === 413) {
+      throw new CityopsError(
+        ErrorCodes.HTTP_BODY_TOO_LARGE,
+        `a batch of ${lines.length} events is over the system's MAX_BODY_BYTES (413): use a smaller --batch`,
+      );
+    }
+    throw new CityopsError(
+      ErrorCodes.HTTP_BAD_REQUEST,
+      `the system answered ${status} to a batch: ${text.slice(0, 300)}`,
+    );
+  };
+
+  const send = o.deliver ? async (lines: string[]) => answerOf(await o.deliver!(lines)) : viaHttp;
+  const post = async (lines: string[]): Promise<void> => {
+    const totals = await sendUntilSettled(lines, send, {
+      deadlineMs: o.deadlineMs ?? 120_000,
+      retryable: (err) =>
+        err instanceof Resend || isCityopsError(err, 'E_BUS_UNAVAILABLE') || isCityopsError(err, 'E_STORE_UNAVAILABLE'),
+      now,
+      wait,
+    }).catch((err: unknown) => {
+      if (!(err instanceof UnsettledError)) throw err;
+      const accepted = summary.accepted + err.totals.accepted;
+      throw new CityopsError(
+        err.code,
+        `replay stopped: ${err.message}; ${accepted} accepted before, ${manifest.events - state.done} not sent yet`,
+        err.details,
+      );
+    });
+    summary.accepted += totals.accepted;
+    summary.duplicates += totals.duplicates;
+    for (const e of totals.rejected) summary.rejected[e.code] = (summary.rejected[e.code] ?? 0) + 1;
+    summary.retries += totals.resends;
+    summary.batches++;
+    state.accepted = summary.accepted;
+    state.duplicates = summary.duplicates;
+    state.rejected += totals.rejected.length;
   };
 
   let batch: string[] = [];
@@ -190,6 +212,19 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplaySummary> {
   return summary;
 }
 
-function backoff(attempt: number): number {
-  return Math.min(10_000, 250 * 2 ** attempt);
+/** A failure after which the same batch is sent again. */
+class Resend extends CityopsError {}
+
+function codeOf(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { code?: string }).code;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const base = err instanceof Error ? err.message : String(err);
+  return cause ? `${base} (${cause.code ?? cause.message ?? ''})` : base;
 }
