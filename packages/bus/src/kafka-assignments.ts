@@ -167,7 +167,7 @@ export class KafkaAssignments {
         return;
       } catch (err) {
         this.ctx.logger.warn(
-          `${this.ctx.what}: startAt(${topic}, ${partition}) failed, asking again in ${this.ctx.retryBackoffMs} ms: ${describeError(err)}`,
+          `${this.ctx.what}: positioning ${topic}[${partition}] failed (startAt or the offset lookup), asking again in ${this.ctx.retryBackoffMs} ms: ${describeError(err)}`,
         );
         await new Promise((r) => setTimeout(r, this.ctx.retryBackoffMs));
       }

@@ -99,6 +99,7 @@ export async function startGroupMember(ctx: ConsumerContext, options: SubscribeO
     await ready;
   } catch (err) {
     await consumer.disconnect().catch(() => {});
+    await assignments?.stop(); // an assignment that was made still ends with onRevoke
     throw busUnavailable(ctx.brokers, `join group ${options.groupId}`, err);
   }
   consumer.on(consumer.events.CRASH, (e) => {
