@@ -58,6 +58,16 @@ describe('distributed mode: every process serves /metrics (real Kafka and Redis)
     expect((await fetch(new URL('/', url))).status).toBe(404);
   });
 
+  it("the aggregator's /metrics counts the records its stage consumes", async () => {
+    const url = await loggedMetricsUrl(app, 'aggregator');
+    const consumed = async () => {
+      const m = /^cityops_stage_records_consumed_total\{stage="aggregator"\} (\S+)$/m.exec((await scrape(url)).text);
+      return m ? Number(m[1]) : undefined;
+    };
+    // the simulator publishes a few events a second; the aggregator's stage reads them
+    await expect.poll(consumed, { timeout: 30_000, interval: 500 }).toBeGreaterThan(0);
+  });
+
   it('the simulator process serves its own /metrics, on yet another port', async () => {
     const aggregator = await loggedMetricsUrl(app, 'aggregator');
     const url = await loggedMetricsUrl(app, 'simulator');
