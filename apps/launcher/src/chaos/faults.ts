@@ -30,37 +30,49 @@ export function aggregatorKills(kills: number, maxLifeMs: number): Fault {
   };
 }
 
-/** b. kill -9 of the gateway during HTTP intake, `kills` times, restarted on the same port; the replay retries. */
+/**
+ * b. kill -9 of the gateway during HTTP intake, `kills` times: at a seeded point the suite waits
+ * for the producer's next POST and kills the gateway a seeded fraction of the last request's
+ * duration into it, so the kill lands inside a request (reading, claiming, publishing or
+ * confirming); the gateway is restarted on the same port and the replay retries.
+ */
 export function gatewayKills(kills: number): Fault {
   return {
     id: 'b',
     title: `kill -9 gateway x${kills}`,
     inject: async (ctx) => {
-      const points = Array.from(
-        { length: kills },
-        (_, i) => D(ctx) * between(ctx.rand, (0.1 + 0.8 * i) / kills, (0.1 + 0.8 * (i + 1)) / kills),
-      );
-      for (const p of points) {
-        await ctx.at(p);
+      const at: string[] = [];
+      for (let i = 0; i < kills; i++) {
+        await ctx.at(D(ctx) * between(ctx.rand, (0.1 + 0.8 * i) / kills, (0.1 + 0.8 * (i + 1)) / kills));
+        const typical = ctx.lastRequestMs();
+        await ctx.nextPost();
+        await sleep(between(ctx.rand, 0, typical));
+        at.push((ctx.elapsed() / 1000).toFixed(1));
         await ctx.gateway.kill9();
         await sleep(500);
         await ctx.gateway.start();
       }
-      ctx.note(`gateway killed at ${points.map((p) => (p / 1000).toFixed(1)).join(', ')} s`);
+      ctx.note(`gateway killed during a POST at ${at.join(', ')} s`);
     },
   };
 }
 
-/** c. kill -9 of the producer at a seeded point, then the same scenario replayed from the start; dedupe must count it once. */
+/**
+ * c. kill -9 of the producer at a seeded point while a POST is in flight, then the same scenario
+ * replayed from the start 1 s later (rushing through what was sent, as a re-run at full speed
+ * would); dedupe must make every event count once.
+ */
 export const producerKill: Fault = {
   id: 'c',
   title: 'kill -9 producer, re-run',
   inject: async (ctx) => {
     const p = D(ctx) * between(ctx.rand, 0.2, 0.8);
     await ctx.at(p);
+    await ctx.nextPost();
     await ctx.producer()?.kill9();
+    const killedAt = ctx.elapsed();
     await sleep(1_000);
-    await ctx.startProducer();
+    await ctx.startProducer(killedAt);
     ctx.note(`producer killed at ${(p / 1000).toFixed(1)} s and re-run 1 s later`);
   },
 };

@@ -8,6 +8,7 @@ import { repoRoot } from '@cityops/testkit';
 import { BUCKET_MS, bucketOf } from '@cityops/vitals';
 import { freePort, type PrivateKafka, type PrivateRedis } from './infra.js';
 import { Proc } from './procs.js';
+import type { ProducerArgs } from './producer-args.js';
 import { compareVitals, expectedVitals, type Comparison } from './scenario.js';
 import { Service, type AppEnv } from './services.js';
 
@@ -38,8 +39,15 @@ export interface RunContext {
   aggregator: Service;
   /** a further aggregator instance in the same group */
   newAggregator(label: string): Service;
-  /** (re)starts the producer from the start of the scenario; resolves when it has started */
-  startProducer(): Promise<Proc>;
+  /**
+   * (Re)starts the producer from the start of the scenario; resolves when it has started. With
+   * `skipMs`, it rushes through the first `skipMs` of the schedule (see ProducerArgs.skipMs).
+   */
+  startProducer(skipMs?: number): Promise<Proc>;
+  /** resolves as soon as the producer has sent its next batch (the request is in flight) */
+  nextPost(): Promise<void>;
+  /** how long the producer's last acknowledged request took (ms), 0 before the first */
+  lastRequestMs(): number;
   producer(): Proc | undefined;
   /** ms since the first producer started */
   elapsed(): number;
@@ -113,16 +121,17 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
   const acks: number[] = [];
   const store = new RedisStore({ url: suite.redis.url, keyPrefix: appEnv.keyPrefix, connectionName: 'chaos-reader' });
 
-  const startProducer = async (): Promise<Proc> => {
+  const startProducer = async (skipMs?: number): Promise<Proc> => {
     if (producer) acks.push(lastAck(producer));
     producers++;
-    const args = {
+    const args: ProducerArgs = {
       dir: suite.scenarioDir,
       url: `http://127.0.0.1:${port}`,
       apiKey: CHAOS_API_KEY,
       speed,
       anchor,
       batch: 1000,
+      ...(skipMs === undefined ? {} : { skipMs }),
     };
     const { proc } = await Proc.start({
       name: `producer#${producers}`,
@@ -156,6 +165,22 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
     },
     note: (text) => notes.push(text),
     producerDone: () => producer?.exited ?? Promise.resolve('not started'),
+    lastRequestMs: () => {
+      const all = [...(producer?.output() ?? '').matchAll(/chaos-ack \d+ (\d+)/g)];
+      return all.length ? Number(all.at(-1)![1]) : 0;
+    },
+    nextPost: () =>
+      new Promise<void>((resolve) => {
+        const p = producer;
+        if (!p?.alive) return resolve();
+        const onData = (chunk: Buffer) => {
+          if (!chunk.toString().includes('chaos-post')) return;
+          p.child.stdout!.off('data', onData);
+          resolve();
+        };
+        p.child.stdout!.on('data', onData);
+        void p.exited.then(() => resolve());
+      }),
   };
 
   let comparison: Comparison | undefined;

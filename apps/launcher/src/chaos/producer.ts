@@ -1,32 +1,23 @@
 /**
  * The chaos suite's producer process: the replay tool (`replayScenario` from @cityops/simulator,
  * the code behind `cityops-sim replay`, with its batching and retries) posting a scenario to a
- * gateway, with one difference: its clock starts at a given anchor, so that every event's stamp
- * follows from the file alone (`replayStamp`) and a re-run of the same scenario after a kill
- * stamps each event exactly as the first run did. Every posted event is checked against that
+ * gateway, with one difference: its clock (`replayClock`) starts at a given anchor, so that every
+ * event's stamp follows from the file alone (`replayStamp`) and a re-run of the same scenario
+ * after a kill stamps each event exactly as the first run did. Every posted event is checked against that
  * stamp; a mismatch stops the producer with exit code 3.
  *
  * Usage: node producer.js '{"dir":..,"url":..,"apiKey":..,"speed":..,"anchor":..,"batch":..}'
- * Prints `chaos-ack <n>` after each acknowledged batch (n = events acknowledged so far) and
+ * Prints `chaos-post <events>` before each POST, `chaos-ack <n> <ms>` after each acknowledged one
+ * (n = events acknowledged so far, ms = how long the request took) and
  * `chaos-summary <json>` at the end.
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SCENARIO_FILES, replayScenario, type ScenarioManifest } from '@cityops/simulator';
+import { replayClock } from './clock.js';
+import type { ProducerArgs } from './producer-args.js';
 import { replayStamp } from './scenario.js';
-
-export interface ProducerArgs {
-  dir: string;
-  url: string;
-  apiKey: string;
-  speed: number;
-  anchor: number;
-  batch: number;
-}
-
-/** Under the replay's 200 ms lead, so that the stamp stays `due` (see replayStamp). */
-const CLOCK_STEP_MS = 100;
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ProducerArgs;
 const manifest = JSON.parse(readFileSync(join(args.dir, SCENARIO_FILES.scenario), 'utf8')) as ScenarioManifest;
@@ -53,17 +44,17 @@ const checkingFetch: typeof fetch = async (input, init) => {
       process.exit(3);
     }
   }
+  process.stdout.write(`chaos-post ${posted.length}\n`);
+  const t0 = Date.now();
   const res = await fetch(input, init);
   if (res.status === 202 || res.status === 200) {
     acked += posted.length;
-    process.stdout.write(`chaos-ack ${acked}\n`);
+    process.stdout.write(`chaos-ack ${acked} ${Date.now() - t0}\n`);
   }
   return res;
 };
 
-// The clock the replay sees: the anchor now, then real time in steps of CLOCK_STEP_MS.
-const realStart = Date.now();
-const now = () => args.anchor + Math.floor((Date.now() - realStart) / CLOCK_STEP_MS) * CLOCK_STEP_MS;
+const now = replayClock(args.anchor, args.skipMs);
 try {
   const summary = await replayScenario({
     dir: args.dir,
