@@ -25,7 +25,7 @@ if (!Number.isInteger(seed) || seed < 0) fail('--seed: a non-negative integer');
 if (!(hours >= 0.01 && hours <= 24)) fail('--hours: between 0.01 and 24');
 if (!(replaySeconds >= 5 && replaySeconds <= 600)) fail('--replay-seconds: between 5 and 600');
 
-const every = allFaults({ aggregatorKills: 10, aggregatorMaxLifeMs: 9_000, gatewayKills: 3 });
+const every = allFaults({ aggregatorKills: 10, aggregatorMaxLifeMs: 9_000, gatewayKills: 5 });
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((id) => !every.some((f) => f.id === id)) ?? [];
 if (unknown.length) fail(`--only: unknown fault ${unknown.join(', ')} (known: ${every.map((f) => f.id).join(',')})`);
