@@ -7,6 +7,7 @@ export {
   type Rejection,
 } from './ingestor.js';
 export { parseBody } from './parse-body.js';
+export { EVENT_ID_HEADER, findPublished, type LapsedEvent } from './find-published.js';
 export {
   sendUntilSettled,
   UnsettledError,

@@ -151,11 +151,45 @@ describe('Ingestor claims (decision 005)', () => {
     const other = ingestor();
     expect((await other.ingest(item('a1'), 'test')).retry).toHaveLength(1);
     expect(await onTopic()).toBe(1);
-    // Once the claim lapses the resend is written again: the window decision 005 names (the
-    // first copy did reach the topic), which the consumers must count once.
+    // Once the claim lapses the resend takes it over as lapsed, finds the first copy on the
+    // topic and answers duplicate: written once.
     await sleep(450);
-    expect(await other.ingest(item('a1'), 'test')).toMatchObject({ accepted: 1 });
-    expect(await onTopic()).toBe(2);
+    expect(await other.ingest(item('a1'), 'test')).toMatchObject({ accepted: 0, duplicates: 1, retry: [] });
+    expect(other.stats.takeoversFound).toBe(1);
+    expect(await onTopic()).toBe(1);
+    expect(await other.ingest(item('a1'), 'test')).toMatchObject({ accepted: 0, duplicates: 1 });
+  });
+
+  it('a publisher that dies after the broker appended and before it confirmed: the resend finds the event and writes nothing', async () => {
+    let dead = false;
+    const dying = storeWith(store, {
+      renewEventIds: async (...args: never[]) => {
+        if (dead) throw new Error('the process is gone');
+        return store.renewEventIds(...(args as unknown as Parameters<Store['renewEventIds']>));
+      },
+      // the process dies right after the broker's ack: its confirm never reaches the store
+      confirmEventIds: () => {
+        dead = true;
+        return new Promise(() => {});
+      },
+    });
+    const batch = [...item('k1'), ...item('k2'), ...item('k3')].map((it, n) =>
+      it.ok ? { ok: true as const, value: { ...(it.value as object), id: `k${n + 1}` } } : it,
+    );
+    void ingestor({ store: dying }).ingest(batch, 'test');
+    await eventually(async () => ((await onTopic()) === 3 ? true : undefined), 2_000, 'the first copies');
+    const next = ingestor();
+    const answer = await eventually(
+      async () => {
+        const a = await next.ingest(batch, 'test');
+        return a.retry.length === 0 ? a : undefined;
+      },
+      3_000,
+      'the lease to lapse',
+    );
+    expect(answer).toMatchObject({ accepted: 0, duplicates: 3 });
+    expect(next.stats.takeoversFound).toBe(3);
+    expect(await onTopic()).toBe(3);
   });
 
   it('a publish that times out answers retry; its claim is renewed until it lands, then confirmed', async () => {

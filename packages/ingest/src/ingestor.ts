@@ -8,8 +8,10 @@ import {
   type CityEvent,
   type ErrorCode,
 } from '@cityops/schema';
-import type { Store } from '@cityops/store';
+import type { ClaimResult, Store } from '@cityops/store';
+import { ingestMetrics } from '@cityops/metrics';
 import { ClaimHold, newInstanceToken } from './claim-hold.js';
+import { EVENT_ID_HEADER, findPublished } from './find-published.js';
 import type { CategoryCheck, Locator } from './ports.js';
 
 /** One input at a boundary: parsed JSON, or text that did not parse. */
@@ -62,6 +64,8 @@ export interface IngestStats {
   ambiguousPublishes: number;
   /** ids this ingest published but could not confirm because another owner held them by then */
   claimsLost: number;
+  /** claims taken over from a dead publisher whose event was found on the topic (not published again) */
+  takeoversFound: number;
   rejected: Partial<Record<ErrorCode, number>>;
   lastAcceptedAt: number | null;
 }
@@ -88,6 +92,7 @@ export class Ingestor {
     inFlight: 0,
     ambiguousPublishes: 0,
     claimsLost: 0,
+    takeoversFound: 0,
     rejected: {},
     lastAcceptedAt: null,
   };
@@ -132,8 +137,22 @@ export class Ingestor {
     const claimIds = [...seen];
     const lease = { owner: `${this.instance}:${++this.calls}`, leaseMs: this.opts.claimLeaseMs ?? 10_000 };
     const claims = claimIds.length ? await this.opts.store.claimEventIds(claimIds, lease) : [];
-    let toPublish = unique.filter((_, i) => claims[i] === 'claimed');
-    const claimed = claimIds.filter((_, i) => claims[i] === 'claimed');
+    const taken = (c: ClaimResult | undefined) => c === 'claimed' || (typeof c === 'object' && c !== null);
+    // a claim taken over from a publisher that died: its event may be on the topic already
+    const lapsed = unique.flatMap((v, i) => {
+      const c = claims[i];
+      return typeof c === 'object'
+        ? [{ claimId: claimIds[i]!, key: partitionKeyOf(v.event), since: c.lapsedSince }]
+        : [];
+    });
+    const published = await findPublished(this.opts.bus, Topics.events, lapsed);
+    if (published.size) {
+      // found: duplicates from now on, under our claim
+      await this.opts.store.confirmEventIds([...published], lease.owner, this.opts.dedupeTtlMs);
+      this.stats.takeoversFound += published.size;
+    }
+    let toPublish = unique.filter((_, i) => taken(claims[i]) && !published.has(claimIds[i]!));
+    const claimed = claimIds.filter((id, i) => taken(claims[i]) && !published.has(id));
     const retry: Rejection[] = [];
     const retryAll = (list: Array<{ index: number; event: CityEvent }>, reason: string) => {
       for (const v of list) retry.push({ index: v.index, id: v.event.id, code: ErrorCodes.EVT_IN_FLIGHT, reason });
@@ -156,8 +175,9 @@ export class Ingestor {
           this.opts.bus.publish(
             Topics.events,
             toPublish.map(({ event }) => ({
-              key: event.location.gridId ?? event.location.districtId ?? null,
+              key: partitionKeyOf(event),
               value: JSON.stringify({ ...event, ingestTime }),
+              headers: { [EVENT_ID_HEADER]: `${event.source}/${event.id}` },
             })),
           ),
         this.opts.publishTimeoutMs ?? 30_000,
@@ -192,6 +212,10 @@ export class Ingestor {
     if (toPublish.length) this.stats.lastAcceptedAt = now;
     for (const r of rejected) this.stats.rejected[r.code] = (this.stats.rejected[r.code] ?? 0) + 1;
     this.stats.inFlight += retry.length;
+    ingestMetrics.accepted(boundary, toPublish.length);
+    ingestMetrics.duplicates(boundary, duplicates);
+    ingestMetrics.retry(boundary, retry.length);
+    for (const r of rejected) ingestMetrics.rejected(boundary, r.code, 1);
     return { accepted: toPublish.length, duplicates, rejected, retry };
   }
 
@@ -223,6 +247,11 @@ export class Ingestor {
     event.location.districtId = where.districtId;
     return undefined;
   }
+}
+
+/** Events are keyed by grid cell (DESIGN.md decision 4), so one area's events stay ordered. */
+function partitionKeyOf(event: CityEvent): string | null {
+  return event.location.gridId ?? event.location.districtId ?? null;
 }
 
 function idOf(value: unknown): string | undefined {

@@ -25,10 +25,10 @@ describe('MemoryStore', () => {
           dropped: {},
         });
       }
-      await store.claimEventIds(
-        Array.from({ length: 100 }, (_, i) => `s/${i}`),
-        { owner: 'o', leaseMs: 100 },
-      );
+      const ids = Array.from({ length: 100 }, (_, i) => `s/${i}`);
+      await store.claimEventIds(ids, { owner: 'o', leaseMs: 100 });
+      // a pending claim is remembered for CLAIM_GRACE_MS after its lease; confirmed ones for their ttl
+      await store.confirmEventIds(ids, 'o', 100);
       expect(store.stats()).toEqual({ groups: 1, buckets: 50, claims: 100 });
       await new Promise((r) => setTimeout(r, 300));
       expect(store.stats()).toEqual({ groups: 1, buckets: 0, claims: 0 });

@@ -14,6 +14,7 @@ import type {
   ClaimResult,
 } from './port.js';
 import {
+  CLAIM_GRACE_MS,
   invalidBatch,
   partitionKey,
   sumIncrements,
@@ -48,6 +49,21 @@ interface GroupState {
   rebuildUntil: Map<string, number>;
 }
 
+/** A claim on an event id: pending under a lease until `until`, remembered until `expiresAt`. */
+interface Claim {
+  until: number;
+  expiresAt: number;
+  owner: string;
+  confirmed: boolean;
+  /** when the pending claim was first taken by its owner (renewals keep it) */
+  takenAt: number;
+}
+
+function pendingClaim(lease: ClaimLease, now: number, takenAt: number): Claim {
+  const until = now + lease.leaseMs;
+  return { until, expiresAt: until + CLAIM_GRACE_MS, owner: lease.owner, confirmed: false, takenAt };
+}
+
 export const DEFAULT_BUCKET_TTL_MS = 2 * 60 * 60 * 1000;
 
 /**
@@ -61,7 +77,7 @@ export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   private readonly groups = new Map<string, GroupState>();
   /** source/id -> who holds it until when; pending until confirmed (SPEC.md S12) */
-  private readonly claims = new Map<string, { until: number; owner: string; confirmed: boolean }>();
+  private readonly claims = new Map<string, Claim>();
   private readonly ttlMs: number;
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
@@ -87,7 +103,13 @@ export class MemoryStore implements Store {
     if (stored && stored.nextOffset > batch.fromOffset) throw conflict(batch, stored.nextOffset);
     const lost = stored && stored.nextOffset < batch.fromOffset ? batch.fromOffset - stored.nextOffset : 0;
     if (lost > 0 && !batch.acceptGap) throw gap(batch, stored!.nextOffset);
-    const dropped = lost > 0 ? { ...batch.dropped, [ErrorCodes.STREAM_RECORDS_LOST]: (batch.dropped[ErrorCodes.STREAM_RECORDS_LOST] ?? 0) + lost } : batch.dropped;
+    const dropped =
+      lost > 0
+        ? {
+            ...batch.dropped,
+            [ErrorCodes.STREAM_RECORDS_LOST]: (batch.dropped[ErrorCodes.STREAM_RECORDS_LOST] ?? 0) + lost,
+          }
+        : batch.dropped;
 
     // Compute every new value before writing any, so that a counter leaving the safe range
     // rejects the whole batch, as the Redis script does.
@@ -202,11 +224,17 @@ export class MemoryStore implements Store {
     validateClaim(ids, lease.leaseMs);
     validateOwner(lease.owner);
     const now = Date.now();
-    return ids.map((id) => {
-      const claim = this.liveClaim(id, now);
-      if (claim) return claim.confirmed ? 'duplicate' : 'pending';
-      this.claims.set(id, { until: now + lease.leaseMs, owner: lease.owner, confirmed: false });
-      return 'claimed';
+    return ids.map((id): ClaimResult => {
+      const claim = this.heldClaim(id, now);
+      const take = () => this.claims.set(id, pendingClaim(lease, now, now));
+      if (!claim) {
+        take();
+        return 'claimed';
+      }
+      if (claim.confirmed) return 'duplicate';
+      if (claim.owner === lease.owner || claim.until > now) return 'pending';
+      take();
+      return { lapsedSince: claim.takenAt };
     });
   }
 
@@ -216,9 +244,9 @@ export class MemoryStore implements Store {
     validateOwner(lease.owner);
     const now = Date.now();
     return ids.map((id) => {
-      const claim = this.liveClaim(id, now);
+      const claim = this.heldClaim(id, now);
       if (claim && (claim.confirmed || claim.owner !== lease.owner)) return false;
-      this.claims.set(id, { until: now + lease.leaseMs, owner: lease.owner, confirmed: false });
+      this.claims.set(id, pendingClaim(lease, now, claim?.takenAt ?? now));
       return true;
     });
   }
@@ -229,9 +257,9 @@ export class MemoryStore implements Store {
     validateOwner(owner);
     const now = Date.now();
     return ids.map((id) => {
-      const claim = this.liveClaim(id, now);
+      const claim = this.heldClaim(id, now);
       if (claim && claim.owner !== owner) return false;
-      this.claims.set(id, { until: now + ttlMs, owner, confirmed: true });
+      this.claims.set(id, { until: now + ttlMs, expiresAt: now + ttlMs, owner, confirmed: true, takenAt: now });
       return true;
     });
   }
@@ -242,17 +270,17 @@ export class MemoryStore implements Store {
     validateOwner(owner);
     const now = Date.now();
     return ids.map((id) => {
-      const claim = this.liveClaim(id, now);
+      const claim = this.heldClaim(id, now);
       if (!claim || claim.confirmed || claim.owner !== owner) return false;
       this.claims.delete(id);
       return true;
     });
   }
 
-  /** the claim on `id` unless its lease or ttl has passed (a lapsed claim is as good as gone, like PX) */
-  private liveClaim(id: string, now: number): { until: number; owner: string; confirmed: boolean } | undefined {
+  /** the claim on `id` while it is remembered: a pending one until its lease + grace, a confirmed one until its ttl (like PX) */
+  private heldClaim(id: string, now: number): Claim | undefined {
     const claim = this.claims.get(id);
-    return claim !== undefined && claim.until > now ? claim : undefined;
+    return claim !== undefined && claim.expiresAt > now ? claim : undefined;
   }
 
   async health(): Promise<StoreHealth> {
@@ -280,7 +308,7 @@ export class MemoryStore implements Store {
     for (const state of this.groups.values()) {
       for (const [start, bucket] of state.buckets) if (bucket.expiresAt <= now) state.buckets.delete(start);
     }
-    for (const [id, claim] of this.claims) if (claim.until <= now) this.claims.delete(id);
+    for (const [id, claim] of this.claims) if (claim.expiresAt <= now) this.claims.delete(id);
   }
 
   private liveBucket(state: GroupState, start: number, now: number): Bucket | undefined {

@@ -59,7 +59,17 @@ export interface StageBatch {
 export type ApplyResult = 'applied' | 'duplicate';
 
 /** The answer to claiming one event id: see `Store.claimEventIds`. */
-export type ClaimResult = 'claimed' | 'pending' | 'duplicate';
+export type ClaimResult = 'claimed' | 'pending' | 'duplicate' | LapsedClaim;
+
+/**
+ * The id is now claimed by the caller, but it took over another owner's pending claim whose lease
+ * ran out (that publisher died or stalled mid-publish): the event may already be on the topic,
+ * appended at or after `lapsedSince` (epoch ms, when the lapsed claim was taken). The caller looks
+ * before publishing (packages/ingest does).
+ */
+export interface LapsedClaim {
+  lapsedSince: number;
+}
 
 /** Who holds a pending claim, and for how long unless renewed: see `Store.claimEventIds`. */
 export interface ClaimLease {
@@ -134,10 +144,12 @@ export interface Store {
   /**
    * Claims event ids for deduplication (ids are `source/id`), in two phases, atomically per id
    * across processes (SPEC.md S12). A free id becomes a *pending* claim of `lease.owner` for
-   * `lease.leaseMs` and answers 'claimed'; an id pending under a claim answers 'pending' (its
-   * event is being published, or its publisher died: the claim lapses once its lease is not
-   * renewed); a confirmed id answers 'duplicate'. An id repeated within one call is 'pending' the
-   * second time.
+   * `lease.leaseMs` and answers 'claimed'; an id pending under another owner's live lease answers
+   * 'pending' (its event is being published); a confirmed id answers 'duplicate'. An id whose
+   * owner's lease ran out unrenewed (its publisher died) is taken over and answers a `LapsedClaim`:
+   * claimed, but its event may be on the topic already. A lapsed claim is remembered for
+   * `CLAIM_GRACE_MS` after its lease; after that the id is free. An id repeated within one call is
+   * 'pending' the second time.
    */
   claimEventIds(ids: string[], lease: ClaimLease): Promise<ClaimResult[]>;
   /**

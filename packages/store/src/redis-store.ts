@@ -15,10 +15,18 @@ import type {
 import { conflict, gap, stateLost } from './errors.js';
 import { DEFAULT_BUCKET_TTL_MS } from './memory-store.js';
 import { ACK_OUTBOX_LUA, APPLY_BATCH_LUA, encodeBatch } from './redis/apply-script.js';
-import { claimPipeline, claimResultOf, confirmedValue, isTransientReply, pendingValue } from './redis/claim-script.js';
+import { claimPipeline, claimResultOf, isTransientReply } from './redis/claim-script.js';
 import { connectionOptions, redactUrl, toStoreError } from './redis/connection.js';
 import { bucketKey, claimKey, groupKeys, stateKey } from './redis/keys.js';
-import { invalidBatch, partitionKey, validateBatch, validateClaim, validateOwner, validateRange } from './validate.js';
+import {
+  CLAIM_GRACE_MS,
+  invalidBatch,
+  partitionKey,
+  validateBatch,
+  validateClaim,
+  validateOwner,
+  validateRange,
+} from './validate.js';
 
 export interface RedisStoreOptions {
   /** e.g. `redis://127.0.0.1:6379` */
@@ -119,7 +127,9 @@ export class RedisStore implements Store {
 
   async readOutbox(group: string, max: number): Promise<OutboxRecord[]> {
     if (max <= 0) return [];
-    const raw = await this.call('readOutbox', () => this.redis.lrange(groupKeys(this.keyPrefix, group).outbox, 0, max - 1));
+    const raw = await this.call('readOutbox', () =>
+      this.redis.lrange(groupKeys(this.keyPrefix, group).outbox, 0, max - 1),
+    );
     return raw.map((r) => JSON.parse(r) as OutboxRecord);
   }
 
@@ -194,17 +204,15 @@ export class RedisStore implements Store {
     validateClaim(ids, lease.leaseMs);
     validateOwner(lease.owner);
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    // SET NX GET (Redis 7): sets only a free key and returns what was there, in one atomic step
-    const value = pendingValue(lease.owner);
+    const pipeline = claimPipeline(this.redis);
     for (const id of ids)
-      pipeline.call('SET', claimKey(this.keyPrefix, id), value, 'PX', String(lease.leaseMs), 'NX', 'GET');
+      pipeline.cityopsClaim(claimKey(this.keyPrefix, id), lease.owner, String(lease.leaseMs), String(CLAIM_GRACE_MS));
     const replies = await this.claimReplies('claimEventIds', ids.length, () => pipeline.exec());
     const seen = new Set<string>();
     return ids.map((id, i) => {
       const first = !seen.has(id);
       seen.add(id);
-      return claimResultOf(replies[i] as string | null, lease.owner, first);
+      return claimResultOf(replies[i] as string, first);
     });
   }
 
@@ -213,8 +221,13 @@ export class RedisStore implements Store {
     validateOwner(lease.owner);
     if (ids.length === 0) return [];
     const pipeline = claimPipeline(this.redis);
-    const value = pendingValue(lease.owner);
-    for (const id of ids) pipeline.cityopsRenewClaim(claimKey(this.keyPrefix, id), value, String(lease.leaseMs));
+    for (const id of ids)
+      pipeline.cityopsRenewClaim(
+        claimKey(this.keyPrefix, id),
+        lease.owner,
+        String(lease.leaseMs),
+        String(CLAIM_GRACE_MS),
+      );
     const replies = await this.claimReplies('renewEventIds', ids.length, () => pipeline.exec());
     return replies.map((r) => r === 1);
   }
@@ -224,9 +237,7 @@ export class RedisStore implements Store {
     validateOwner(owner);
     if (ids.length === 0) return [];
     const pipeline = claimPipeline(this.redis);
-    const pending = pendingValue(owner);
-    const confirmed = confirmedValue(owner);
-    for (const id of ids) pipeline.cityopsConfirmClaim(claimKey(this.keyPrefix, id), pending, confirmed, String(ttlMs));
+    for (const id of ids) pipeline.cityopsConfirmClaim(claimKey(this.keyPrefix, id), owner, String(ttlMs));
     const replies = await this.claimReplies('confirmEventIds', ids.length, () => pipeline.exec());
     return replies.map((r) => r === 1);
   }
@@ -236,8 +247,7 @@ export class RedisStore implements Store {
     validateOwner(owner);
     if (ids.length === 0) return [];
     const pipeline = claimPipeline(this.redis);
-    const pending = pendingValue(owner);
-    for (const id of ids) pipeline.cityopsReleaseClaim(claimKey(this.keyPrefix, id), pending);
+    for (const id of ids) pipeline.cityopsReleaseClaim(claimKey(this.keyPrefix, id), owner);
     const replies = await this.claimReplies('releaseEventIds', ids.length, () => pipeline.exec());
     return replies.map((r) => r === 1);
   }

@@ -93,3 +93,9 @@ export function validateRange(fromBucket: number, toBucket: number): void {
     throw new RangeError(`bucket range must be finite numbers, got [${String(fromBucket)}, ${String(toBucket)}]`);
   }
 }
+
+/**
+ * How long a pending claim is remembered after its lease ran out, so that the next claimer is told
+ * it took over a lapsed claim (whose event may be on the topic) rather than a free id.
+ */
+export const CLAIM_GRACE_MS = 10 * 60 * 1000;

@@ -343,17 +343,27 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await peer.claimEventIds([a, b], C)).toEqual(['duplicate', 'pending']);
     });
 
-    it('S12: a pending claim lapses after its lease unless its owner renews it; a confirmed one after its ttl', async () => {
+    it('S12: a pending claim lapses after its lease unless its owner renews it (taken over as lapsed, with when it was taken); a confirmed one after its ttl', async () => {
       const [c, d, e] = [`${uniqueName('src')}/3`, `${uniqueName('src')}/4`, `${uniqueName('src')}/5`];
       const A = { owner: uniqueName('owner-a'), leaseMs: 600 };
       const B = { owner: uniqueName('owner-b'), leaseMs: 60_000 };
+      const takenAt = Date.now();
       expect(await store.claimEventIds([c, d, e], A)).toEqual(['claimed', 'claimed', 'claimed']);
       expect(await store.confirmEventIds([d], A.owner, 600)).toEqual([true]);
       await sleep(300);
       expect(await store.renewEventIds([c], A)).toEqual([true]);
       await sleep(450);
       // e lapsed and d's confirmation expired at ~600 ms; c was renewed at ~300 ms until ~900 ms
-      expect(await store.claimEventIds([c, d, e], B)).toEqual(['pending', 'claimed', 'claimed']);
+      const results = await store.claimEventIds([c, d, e], B);
+      expect(results.slice(0, 2)).toEqual(['pending', 'claimed']);
+      const lapsed = results[2] as { lapsedSince: number };
+      expect(Math.abs(lapsed.lapsedSince - takenAt)).toBeLessThan(1_000);
+      // the take-over is B's claim now: a third owner sees it pending
+      expect(await store.claimEventIds([e], { owner: uniqueName('owner-c'), leaseMs: 1_000 })).toEqual(['pending']);
+      // renewals keep the time a claim was first taken
+      await sleep(700);
+      const again = (await store.claimEventIds([c], B))[0] as { lapsedSince: number };
+      expect(Math.abs(again.lapsedSince - takenAt)).toBeLessThan(1_000);
     });
 
     it('S12: a confirm after the lease lapsed wins while nobody claimed the id since, and changes nothing once another owner did', async () => {
@@ -364,7 +374,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       const peer = await fx.peer();
       expect(await store.claimEventIds([f, g, h], A)).toEqual(['claimed', 'claimed', 'claimed']);
       await sleep(350);
-      expect(await peer.claimEventIds([g], B)).toEqual(['claimed']);
+      expect(await peer.claimEventIds([g], B)).toEqual([{ lapsedSince: expect.any(Number) }]);
       expect(await store.confirmEventIds([f, g], A.owner, 60_000)).toEqual([true, false]);
       expect(await store.releaseEventIds([g], A.owner)).toEqual([false]);
       expect(await store.renewEventIds([g], A)).toEqual([false]);
