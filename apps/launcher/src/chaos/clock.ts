@@ -10,7 +10,8 @@ const FAST_FORWARD = 20;
  * first runs FAST_FORWARD times faster until it is `skipMs` ahead, then at real pace: the replay
  * sends what it had sent already as fast as the system takes it, and stamps do not change,
  * because a clock ahead of an event's due time still stamps the due time. The step is applied
- * last: after the replay waits `still` ms, the clock has moved at least `still - step`.
+ * last: after the replay waits `still` ms, the clock has moved at least `still - step`. A
+ * deadline the replay measures on this clock loses at most `skipMs` of real time to the rush.
  */
 export function replayClock(anchor: number, skipMs = 0, realNow: () => number = Date.now): () => number {
   const realStart = realNow();

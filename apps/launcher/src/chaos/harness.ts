@@ -68,7 +68,7 @@ export interface Fault {
 export interface RunResult extends Comparison {
   fault: string;
   title: string;
-  /** events the gateway acknowledged to the producer(s), re-sent ones included */
+  /** events the producer(s) posted, re-sends included */
   sent: number;
   seconds: number;
   pass: boolean;
@@ -122,7 +122,7 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
   const store = new RedisStore({ url: suite.redis.url, keyPrefix: appEnv.keyPrefix, connectionName: 'chaos-reader' });
 
   const startProducer = async (skipMs?: number): Promise<Proc> => {
-    if (producer) acks.push(lastAck(producer));
+    if (producer) acks.push(lastSent(producer));
     producers++;
     const args: ProducerArgs = {
       dir: suite.scenarioDir,
@@ -166,7 +166,7 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
     note: (text) => notes.push(text),
     producerDone: () => producer?.exited ?? Promise.resolve('not started'),
     lastRequestMs: () => {
-      const all = [...(producer?.output() ?? '').matchAll(/chaos-ack \d+ (\d+)/g)];
+      const all = [...(producer?.output() ?? '').matchAll(/chaos-ack (\d+)/g)];
       return all.length ? Number(all.at(-1)![1]) : 0;
     },
     nextPost: () =>
@@ -196,7 +196,7 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
     await injecting;
     const code = await withDeadline(ctx.producerDone(), deadline, 'the producer');
     if (code !== 0) notes.push(`producer exited ${code}: ${lastLine(producer!.tail())}`);
-    acks.push(lastAck(producer!));
+    acks.push(lastSent(producer!));
     if (!aggregators[0]!.alive) await aggregators[0]!.start();
     await waitCaughtUp(suite, store, appEnv.group, deadline, notes);
     const read = await store.readVitals(appEnv.group, 0, Number.MAX_SAFE_INTEGER);
@@ -296,8 +296,8 @@ function withDeadline<T>(p: Promise<T>, deadline: number, what: string): Promise
   });
 }
 
-function lastAck(p: Proc): number {
-  const all = [...p.output().matchAll(/chaos-ack (\d+)/g)];
+function lastSent(p: Proc): number {
+  const all = [...p.output().matchAll(/chaos-post \d+ (\d+)/g)];
   return all.length ? Number(all.at(-1)![1]) : 0;
 }
 

@@ -7,8 +7,8 @@
  * stamp; a mismatch stops the producer with exit code 3.
  *
  * Usage: node producer.js '{"dir":..,"url":..,"apiKey":..,"speed":..,"anchor":..,"batch":..}'
- * Prints `chaos-post <events>` before each POST, `chaos-ack <n> <ms>` after each acknowledged one
- * (n = events acknowledged so far, ms = how long the request took) and
+ * Prints `chaos-post <events> <sent>` before each POST (sent = events posted so far, re-sends
+ * included), `chaos-ack <ms>` after each acknowledged one (how long the request took) and
  * `chaos-summary <json>` at the end.
  */
 import { createReadStream, readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ for await (const line of lines) {
   stamps.set(e.id, new Date(replayStamp(Date.parse(e.eventTime), start, args.anchor, args.speed)).toISOString());
 }
 
-let acked = 0;
+let sent = 0;
 const checkingFetch: typeof fetch = async (input, init) => {
   const body = typeof init?.body === 'string' ? init.body : '';
   const posted = body.split('\n').filter(Boolean);
@@ -44,13 +44,11 @@ const checkingFetch: typeof fetch = async (input, init) => {
       process.exit(3);
     }
   }
-  process.stdout.write(`chaos-post ${posted.length}\n`);
+  sent += posted.length;
+  process.stdout.write(`chaos-post ${posted.length} ${sent}\n`);
   const t0 = Date.now();
   const res = await fetch(input, init);
-  if (res.status === 202 || res.status === 200) {
-    acked += posted.length;
-    process.stdout.write(`chaos-ack ${acked} ${Date.now() - t0}\n`);
-  }
+  if (res.status === 202 || res.status === 200) process.stdout.write(`chaos-ack ${Date.now() - t0}\n`);
   return res;
 };
 
