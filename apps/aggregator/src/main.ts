@@ -3,14 +3,19 @@ import { closePorts, openPorts, runApp } from '@cityops/runtime';
 import { Aggregator } from './aggregator.js';
 
 await runApp('aggregator', async ({ config, log }) => {
+  let aggregator: Aggregator | undefined;
   // first: a taken METRICS_PORT stops start-up before anything connects
   const metrics =
     config.METRICS_PORT === undefined
       ? undefined
-      : await serveMetrics({ host: config.METRICS_HOST, port: config.METRICS_PORT });
+      : await serveMetrics({
+          host: config.METRICS_HOST,
+          port: config.METRICS_PORT,
+          health: () => healthOf(aggregator),
+        });
   log.info(metrics ? `serving /metrics at ${metrics.url}` : 'METRICS_PORT is not set: no /metrics');
   const ports = await openPorts(config, 'aggregator');
-  const aggregator = new Aggregator({
+  aggregator = new Aggregator({
     bus: ports.bus,
     store: ports.store,
     group: config.AGGREGATOR_GROUP,
@@ -20,8 +25,20 @@ await runApp('aggregator', async ({ config, log }) => {
   await aggregator.start();
   log.info(`consuming as group ${config.AGGREGATOR_GROUP} (${ports.bus.kind} bus, ${ports.store.kind} store)`);
   return async () => {
-    await aggregator.stop();
+    await aggregator?.stop();
     await closePorts(ports);
     await metrics?.close();
   };
 });
+
+/** `/healthz` of the aggregator process: its stream stats, with the last error and whether it is rebuilding. */
+function healthOf(aggregator: Aggregator | undefined) {
+  if (!aggregator) return { ok: false, status: 'starting' };
+  const s = aggregator.stats;
+  const recentError = s.lastError !== null && Date.now() - Date.parse(s.lastError.at) < 60_000;
+  return {
+    ok: true,
+    status: s.rebuilding > 0 ? 'rebuilding' : recentError ? 'degraded' : 'ok',
+    stream: s,
+  };
+}

@@ -36,6 +36,21 @@ describe('serveMetrics', () => {
     expect((await fetch(server.url, { method: 'POST', body: 'x' })).status).toBe(404);
   });
 
+  it('answers GET /healthz with the process report when given one: 200 while ok, 503 when not', async () => {
+    let ok = true;
+    const other = await serveMetrics({ host: '127.0.0.1', port: 0, health: () => ({ ok, stage: { applied: 3 } }) });
+    try {
+      const url = new URL('/healthz', other.url);
+      const first = await fetch(url);
+      expect(first.status).toBe(200);
+      expect(await first.json()).toEqual({ ok: true, stage: { applied: 3 } });
+      ok = false;
+      expect((await fetch(url)).status).toBe(503);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('closes even while a scraper holds a keep-alive connection open', async () => {
     const other = await serveMetrics({ host: '127.0.0.1', port: 0 });
     const agentRes = await new Promise<number>((resolve, reject) => {

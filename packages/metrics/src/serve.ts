@@ -8,14 +8,27 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+/** What a process says about itself on `GET /healthz`: `ok: false` answers 503. */
+export type HealthReport = () => { ok: boolean } & Record<string, unknown>;
+
 /**
  * A tiny node:http server for processes that have no HTTP server of their own (aggregator,
- * simulator): `GET /metrics` answers the registry, anything else 404. `port: 0` picks a free
- * port; the resolved `url` says which. Rejects if it cannot listen (e.g. the port is taken).
+ * simulator): `GET /metrics` answers the registry, `GET /healthz` the process's `health` report
+ * (when given), anything else 404. `port: 0` picks a free port; the resolved `url` says which.
+ * Rejects if it cannot listen (e.g. the port is taken).
  */
-export async function serveMetrics(options: { host: string; port: number }): Promise<MetricsServer> {
+export async function serveMetrics(options: {
+  host: string;
+  port: number;
+  health?: HealthReport;
+}): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz' && options.health) {
+      const report = options.health();
+      res.writeHead(report.ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify(report));
+      return;
+    }
     if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found: GET /metrics\n');
       return;
