@@ -56,6 +56,26 @@ const keyList = z
   )
   .pipe(z.array(z.string().min(16, 'each key must be at least 16 characters')).max(100));
 
+// a browser origin: scheme, host and port only (e.g. https://ops.example.gov), or * for any
+const isOrigin = (o: string): boolean => {
+  if (o === '*') return true;
+  try {
+    const url = new URL(o);
+    return /^https?:$/.test(url.protocol) && url.origin === o.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+};
+const originList = z
+  .string()
+  .transform((s) => s.split(',').map((o) => o.trim().replace(/\/$/, '')))
+  .pipe(
+    z
+      .array(z.string().refine(isOrigin, 'each entry must be an origin like https://ops.example.gov, or *'))
+      .min(1)
+      .max(100),
+  );
+
 /**
  * Every setting the apps read, by environment variable name. Unset values get the safe
  * default; a set value that does not parse stops start-up with a message naming the variable.
@@ -92,6 +112,14 @@ export const EnvSchema = z.object({
   SIM_SEED: int(0, 2 ** 31 - 1).default(42),
   SIM_DAY_MINUTES: int(1, 10_080).default(1440),
   SIM_INCIDENTS_PER_HOUR: int(0, 600).default(6),
+  // the gateway's doors (apps/gateway): who may open a screen, and how much one client may hold
+  ALLOWED_ORIGINS: originList.optional(),
+  SCREEN_MAX_BUFFER_BYTES: int(16 * 1024, 64 * 1024 * 1024).default(1024 * 1024),
+  MAX_SCREENS_PER_ADDRESS: int(0, 1_000_000).default(64),
+  MAX_CONNECTIONS_PER_ADDRESS: int(0, 1_000_000).default(256),
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
 });
 
 export type Env = z.output<typeof EnvSchema>;
