@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isCityopsError } from '@cityops/schema';
-import { loadConfig } from './load-config.js';
+import { hideSecrets, isSecretSetting, loadConfig } from './load-config.js';
 
 function failure(env: Record<string, string>): string {
   try {
@@ -69,5 +69,42 @@ describe('loadConfig', () => {
     });
     expect(failure({ SIM_DAY_MINUTES: '0' })).toMatch(/SIM_DAY_MINUTES: must be at least 1/);
     expect(failure({ SIM_INCIDENTS_PER_HOUR: 'many' })).toMatch(/SIM_INCIDENTS_PER_HOUR: must be a whole number/);
+  });
+
+  it('names a bad API key list without echoing any key, the good ones included', () => {
+    const msg = failure({ INGEST_API_KEYS: 'Good-Secret-Key-0123456789, tooShortKey1' });
+    expect(msg).toMatch(/INGEST_API_KEYS: each key must be at least 16 characters \(value not shown/);
+    expect(msg).not.toContain('Good-Secret-Key');
+    expect(msg).not.toContain('tooShortKey1');
+  });
+
+  it('names a bad REDIS_URL without echoing it or the password it holds', () => {
+    const msg = failure({ KAFKA_BROKERS: '127.0.0.1:9092', REDIS_URL: 'http://admin:Redis-Pw-0042@db.internal:6379' });
+    expect(msg).toMatch(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(msg).not.toContain('Redis-Pw-0042');
+    expect(msg).not.toContain('db.internal');
+  });
+
+  it('decides per variable whether its value may be shown', () => {
+    for (const name of ['INGEST_API_KEYS', 'REDIS_URL', 'SOME_API_KEY', 'DB_PASSWORD', 'AUTH_TOKEN', 'JWT_SECRET'])
+      expect(isSecretSetting(name), name).toBe(true);
+    for (const name of ['PORT', 'HOST', 'KAFKA_BROKERS', 'REDIS_KEY_PREFIX', 'LOG_LEVEL', 'SIM_SEED'])
+      expect(isSecretSetting(name), name).toBe(false);
+  });
+
+  it('cuts an echoed value to a readable length', () => {
+    const msg = failure({ PORT: 'x'.repeat(10_000) });
+    expect(msg).toMatch(/PORT: must be a whole number \(got "x{80}\.\.\."\)/);
+    expect(msg.length).toBeLessThan(300);
+  });
+
+  it('blanks any part of a secret value a schema message might quote: keys, URL password, query values', () => {
+    const input = {
+      INGEST_API_KEYS: 'Key-Number-One-0001,Key-Number-Two-0002',
+      REDIS_URL: 'redis://user:p%40ss-word@h:1/?password=Query-Pw-9',
+      PORT: '8080',
+    };
+    const line = hideSecrets('X: Key-Number-Two-0002 and p@ss-word and p%40ss-word and Query-Pw-9 on port 8080', input);
+    expect(line).toBe('X: [redacted] and [redacted] and [redacted] and [redacted] on port 8080');
   });
 });

@@ -3,14 +3,71 @@ import { EnvSchema, type Env } from './env-schema.js';
 
 export type Mode = 'embedded' | 'distributed';
 
+/** An echoed value is cut here: a start-up message stays one readable line per variable. */
+const MAX_SHOWN_CHARS = 80;
+
+/**
+ * Settings whose values are never written anywhere: the API keys, the Redis URL (it may hold a
+ * password, and a URL that does not parse cannot be trusted to be redacted), and, for settings
+ * added later, any name that says it holds a key, password, token or secret.
+ */
+export function isSecretSetting(name: string): boolean {
+  return (
+    name === 'INGEST_API_KEYS' ||
+    name === 'REDIS_URL' ||
+    /(?:^|_)(?:KEYS?|PASSWORD|PASS|TOKEN|SECRET|CREDENTIALS?)$/.test(name)
+  );
+}
+
+/** ` (got "...")` for a setting that may be shown; a secret one says that its value is withheld. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  if (isSecretSetting(name)) return ' (value not shown: it may hold a secret)';
+  const cut = value.length > MAX_SHOWN_CHARS ? `${value.slice(0, MAX_SHOWN_CHARS)}...` : value;
+  return ` (got ${JSON.stringify(cut)})`;
+}
+
+/**
+ * Replaces, in a message built from the schema's issues, any part of a secret setting's value:
+ * the schema's own messages do not quote them today, and this keeps it so if one ever does.
+ * Parts shorter than 4 characters are left: they would blank out ordinary words.
+ */
+export function hideSecrets(line: string, input: Record<string, string>): string {
+  let out = line;
+  for (const [name, value] of Object.entries(input)) {
+    if (!isSecretSetting(name)) continue;
+    const parts = [value, value.trim(), ...value.split(/[,\s]+/), ...urlSecrets(value)];
+    for (const part of [...new Set(parts)].filter((p) => p.length >= 4).sort((a, b) => b.length - a.length))
+      out = out.split(part).join('[redacted]');
+  }
+  return out;
+}
+
+/** The user info and query values of anything URL-like, raw and decoded. */
+function urlSecrets(value: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#]*)@/i.exec(value.trim());
+  const userinfo = m ? m[1]!.split(':') : [];
+  const query = value.includes('?') ? [...new URLSearchParams(value.slice(value.indexOf('?') + 1)).values()] : [];
+  return [...userinfo, ...query].flatMap((p) => [p, safeDecode(p)]);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export interface Config extends Env {
   mode: Mode;
 }
 
 /**
  * Reads and validates the configuration from the environment. Empty strings count as unset.
- * Throws `CityopsError` `E_CFG_INVALID` whose message names every bad variable, e.g.
- * `KAFKA_BROKERS: "not a host" is not host:port`.
+ * Throws `CityopsError` `E_CFG_INVALID` whose message names every bad variable and what is wrong,
+ * e.g. `PORT: must be a whole number (got "eighty")`; the value is shown only for a setting that is
+ * not secret (`isSecretSetting`).
  * Mode: both `KAFKA_BROKERS` and `REDIS_URL` set → distributed; neither → embedded; one alone is an error.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -24,8 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
       const name = String(i.path[0] ?? '(env)');
-      const shown = name in input ? ` (got ${JSON.stringify(input[name])})` : '';
-      return `${name}: ${i.message}${shown}`;
+      return hideSecrets(`${name}: ${i.message}${shownValue(name, input[name])}`, input);
     });
     throw new CityopsError(ErrorCodes.CFG_INVALID, `Invalid configuration:\n  ${lines.join('\n  ')}`, lines);
   }
