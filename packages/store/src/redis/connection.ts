@@ -1,14 +1,19 @@
 import { CityopsError, ErrorCodes } from '@cityops/schema';
 import type { RedisOptions } from 'ioredis';
 
-/** The URL without its password, for error messages and logs. */
+/**
+ * The URL without its secrets, for error messages and logs: the password and every query value
+ * (ioredis reads query parameters as options, `?password=` among them) become `***`. A URL that
+ * does not parse is not shown at all: there is no telling which part of it is the password.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    for (const key of [...new Set(u.searchParams.keys())]) u.searchParams.set(key, '***');
     return u.toString();
   } catch {
-    return url;
+    return '(a URL that does not parse)';
   }
 }
 
