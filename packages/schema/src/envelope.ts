@@ -3,18 +3,32 @@ import { z } from 'zod';
 /** Current version of the canonical envelope. Readers reject versions they do not know. */
 export const ENVELOPE_VERSION = 1 as const;
 
-const isoTime = z.iso.datetime({ offset: true });
+/** Longest identifier or name an event may carry (ids, sensor/vehicle/ticket ids, company, grid chain). */
+export const MAX_ID_CHARS = 128;
+/** Longest ISO time accepted (nanoseconds and an offset need 35). */
+const MAX_TIME_CHARS = 40;
+
+// length first, so the format check never reads more than MAX_TIME_CHARS
+const isoTime = z
+  .string()
+  .max(MAX_TIME_CHARS, `at most ${MAX_TIME_CHARS} characters`)
+  .pipe(z.iso.datetime({ offset: true }));
+/**
+ * An identifier or name: 1..MAX_ID_CHARS UTF-16 units, so at most 3 bytes each in UTF-8. Every
+ * string in the envelope has a maximum; the whole event is capped too (MAX_EVENT_BYTES, parse.ts).
+ */
+const name = () => z.string().min(1).max(MAX_ID_CHARS);
 
 /** Where an event happened. Adapters give lon/lat; ingest resolves the grid chain from the city pack. */
 export const Location = z
   .object({
     lon: z.number().min(-180).max(180),
     lat: z.number().min(-90).max(90),
-    gridId: z.string().min(1).optional(),
-    communityId: z.string().min(1).optional(),
-    streetId: z.string().min(1).optional(),
-    districtId: z.string().min(1).optional(),
-    roadSegmentId: z.string().min(1).optional(),
+    gridId: name().optional(),
+    communityId: name().optional(),
+    streetId: name().optional(),
+    districtId: name().optional(),
+    roadSegmentId: name().optional(),
   })
   .strict();
 export type Location = z.infer<typeof Location>;
@@ -34,11 +48,11 @@ export type HotlineStage = z.infer<typeof HotlineStage>;
 /** 12345 hotline ticket lifecycle step (接诉即办). One event per stage transition. */
 export const HotlineTicketPayload = z
   .object({
-    ticketId: z.string().min(1),
+    ticketId: name(),
     stage: HotlineStage,
     channel: z.enum(['phone', 'app', 'web', 'wechat', 'referral']).default('phone'),
     summary: z.string().max(2000).optional(),
-    assignee: z.string().min(1).optional(), // street or department the ticket was dispatched to
+    assignee: name().optional(), // street or department the ticket was dispatched to
     satisfied: z.boolean().optional(), // only on the callback stage
   })
   .strict();
@@ -56,7 +70,7 @@ export type SensorKind = z.infer<typeof SensorKind>;
 /** A reading from an IoT sensor (or a heartbeat / offline notice, by status). */
 export const SensorReadingPayload = z
   .object({
-    sensorId: z.string().min(1),
+    sensorId: name(),
     kind: SensorKind,
     value: z.number().finite(),
     unit: z.string().min(1).max(16),
@@ -67,8 +81,8 @@ export const SensorReadingPayload = z
 /** A delivery vehicle's position or stop (快递/物流). Stops on the carriageway are what blocks roads. */
 export const DeliveryVehiclePayload = z
   .object({
-    vehicleId: z.string().min(1),
-    company: z.string().min(1),
+    vehicleId: name(),
+    company: name(),
     state: z.enum(['moving', 'stopped', 'unloading']),
     speedKmh: z.number().min(0).max(200),
     inLoadingZone: z.boolean().optional(),
@@ -78,7 +92,7 @@ export const DeliveryVehiclePayload = z
 
 const base = {
   v: z.literal(ENVELOPE_VERSION),
-  id: z.string().min(1).max(128),
+  id: name(),
   source: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'source like hotline-12345 or sim.sensors'),
   eventTime: isoTime,
   ingestTime: isoTime.optional(),

@@ -10,10 +10,21 @@ export {
   SensorReadingPayload,
   DeliveryVehiclePayload,
   ENVELOPE_VERSION,
+  MAX_ID_CHARS,
   CITY_EVENT_TYPES,
   type CityEventInput,
   type CityEventType,
 } from './envelope.js';
-export { parseCityEvent, deadLetter, type ParseResult, type DeadLetter } from './parse.js';
+export {
+  parseCityEvent,
+  deadLetter,
+  capReason,
+  MAX_EVENT_BYTES,
+  MAX_REASON_CHARS,
+  MAX_RAW_BYTES,
+  type ParseResult,
+  type DeadLetter,
+} from './parse.js';
+export { boundedJson, truncateUtf8, utf8Length, preview } from './bounded.js';
 export type { VitalCounts, VitalsSnapshot, Delta, Snapshot } from './vitals.js';
 export { diffMergePatch, applyMergePatch, type Json } from './merge-patch.js';
