@@ -122,7 +122,10 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
   const store = new RedisStore({ url: suite.redis.url, keyPrefix: appEnv.keyPrefix, connectionName: 'chaos-reader' });
 
   const startProducer = async (skipMs?: number): Promise<Proc> => {
-    if (producer) acks.push(lastSent(producer));
+    if (producer) {
+      acks.push(lastSent(producer));
+      noteSummary(producer, notes);
+    }
     producers++;
     const args: ProducerArgs = {
       dir: suite.scenarioDir,
@@ -197,6 +200,7 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
     const code = await withDeadline(ctx.producerDone(), deadline, 'the producer');
     if (code !== 0) notes.push(`producer exited ${code}: ${lastLine(producer!.tail())}`);
     acks.push(lastSent(producer!));
+    noteSummary(producer!, notes);
     if (!aggregators[0]!.alive) await aggregators[0]!.start();
     await waitCaughtUp(suite, store, appEnv.group, deadline, notes);
     const read = await store.readVitals(appEnv.group, 0, Number.MAX_SAFE_INTEGER);
@@ -299,6 +303,21 @@ function withDeadline<T>(p: Promise<T>, deadline: number, what: string): Promise
 function lastSent(p: Proc): number {
   const all = [...p.output().matchAll(/chaos-post \d+ (\d+)/g)];
   return all.length ? Number(all.at(-1)![1]) : 0;
+}
+
+/** The producer's own account (`chaos-summary`), when it got to the end. */
+function noteSummary(p: Proc, notes: string[]): void {
+  const m = /chaos-summary (\{.*\})/.exec(p.output());
+  if (!m) return;
+  const s = JSON.parse(m[1]!) as {
+    accepted: number;
+    duplicates: number;
+    rejected: Record<string, number>;
+    retries: number;
+  };
+  notes.push(
+    `${p.name}: accepted ${s.accepted}, duplicates ${s.duplicates}, rejected ${JSON.stringify(s.rejected)}, retries ${s.retries}`,
+  );
 }
 
 function lastLine(text: string): string {
