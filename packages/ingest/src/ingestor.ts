@@ -2,6 +2,8 @@ import type { Bus } from '@cityops/bus';
 import {
   CityopsError,
   ErrorCodes,
+  MAX_ID_CHARS,
+  capReason,
   Topics,
   deadLetter,
   parseCityEvent,
@@ -44,6 +46,11 @@ export interface IngestorOptions {
   categoryExists?: CategoryCheck;
   dedupeTtlMs: number;
   maxClockSkewMs: number;
+  /**
+   * events older than this before the ingest clock are rejected (E_EVT_TOO_OLD), since the
+   * aggregator would drop them as late (ALLOWED_LATENESS_MS; default 5 min, the setting's default)
+   */
+  allowedLatenessMs?: number;
   /** a pending claim lapses this long after it was taken or last renewed (default 10 s) */
   claimLeaseMs?: number;
   /** while a publish is in flight its claims are renewed this often (default 3 s) */
@@ -116,7 +123,7 @@ export class Ingestor {
     };
 
     items.forEach((item, index) => {
-      if (!item.ok) return reject(index, ErrorCodes.EVT_NOT_JSON, item.reason, item.raw);
+      if (!item.ok) return reject(index, ErrorCodes.EVT_NOT_JSON, capReason(item.reason), item.raw);
       const parsed = parseCityEvent(item.value);
       if (!parsed.ok) return reject(index, parsed.code, parsed.reason, item.value, idOf(item.value));
       const event = parsed.event;
@@ -228,6 +235,14 @@ export class Ingestor {
         reason: `eventTime: ${event.eventTime} is more than ${this.opts.maxClockSkewMs} ms ahead of the ingest clock`,
       };
     }
+    // accepted, it would be dropped downstream as late without a word to the sender
+    const lateness = this.opts.allowedLatenessMs ?? DEFAULT_ALLOWED_LATENESS_MS;
+    if (!(t >= now - lateness)) {
+      return {
+        code: ErrorCodes.EVT_TOO_OLD,
+        reason: `eventTime: ${event.eventTime} is more than ${lateness} ms (the allowed lateness) behind the ingest clock`,
+      };
+    }
     if (this.opts.categoryExists && !this.opts.categoryExists(event.category.code)) {
       return {
         code: ErrorCodes.EVT_UNKNOWN_CATEGORY,
@@ -249,14 +264,18 @@ export class Ingestor {
   }
 }
 
+const DEFAULT_ALLOWED_LATENESS_MS = 5 * 60_000;
+
 /** Events are keyed by grid cell (DESIGN.md decision 4), so one area's events stay ordered. */
 function partitionKeyOf(event: CityEvent): string | null {
   return event.location.gridId ?? event.location.districtId ?? null;
 }
 
+/** The id of a rejected input, to echo in the answer: only one that could be valid (bounded). */
 function idOf(value: unknown): string | undefined {
   if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string') {
-    return (value as { id: string }).id;
+    const id = (value as { id: string }).id;
+    return id.length <= MAX_ID_CHARS ? id : undefined;
   }
   return undefined;
 }

@@ -24,5 +24,6 @@ export function createIngestor(config: Config, ports: Ports, city: City): Ingest
     categoryExists: (code) => categories.has(code),
     dedupeTtlMs: config.DEDUPE_TTL_MS,
     maxClockSkewMs: config.MAX_CLOCK_SKEW_MS,
+    allowedLatenessMs: config.ALLOWED_LATENESS_MS,
   });
 }
