@@ -3,7 +3,8 @@ import { closePorts, openPorts, runApp } from '@cityops/runtime';
 import { Aggregator } from './aggregator.js';
 
 await runApp('aggregator', async ({ config, log }) => {
-  let aggregator: Aggregator | undefined;
+  // the metrics server starts first and reports on the aggregator once it exists
+  const running: { aggregator?: Aggregator } = {};
   // first: a taken METRICS_PORT stops start-up before anything connects
   const metrics =
     config.METRICS_PORT === undefined
@@ -11,21 +12,22 @@ await runApp('aggregator', async ({ config, log }) => {
       : await serveMetrics({
           host: config.METRICS_HOST,
           port: config.METRICS_PORT,
-          health: () => healthOf(aggregator),
+          health: () => healthOf(running.aggregator),
         });
   log.info(metrics ? `serving /metrics at ${metrics.url}` : 'METRICS_PORT is not set: no /metrics');
   const ports = await openPorts(config, 'aggregator');
-  aggregator = new Aggregator({
+  const aggregator = new Aggregator({
     bus: ports.bus,
     store: ports.store,
     group: config.AGGREGATOR_GROUP,
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
     log: (m) => log.warn(m),
   });
+  running.aggregator = aggregator;
   await aggregator.start();
   log.info(`consuming as group ${config.AGGREGATOR_GROUP} (${ports.bus.kind} bus, ${ports.store.kind} store)`);
   return async () => {
-    await aggregator?.stop();
+    await aggregator.stop();
     await closePorts(ports);
     await metrics?.close();
   };
