@@ -121,7 +121,9 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
   const acks: number[] = [];
   const store = new RedisStore({ url: suite.redis.url, keyPrefix: appEnv.keyPrefix, connectionName: 'chaos-reader' });
 
+  let over = false;
   const startProducer = async (skipMs?: number): Promise<Proc> => {
+    if (over) throw new Error('the run is over');
     if (producer) {
       acks.push(lastSent(producer));
       noteSummary(producer, notes);
@@ -155,6 +157,7 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
       return aggregators[0]!;
     },
     newAggregator(label) {
+      if (over) throw new Error('the run is over');
       const s = new Service(label, 'aggregator', appEnv);
       aggregators.push(s);
       return s;
@@ -212,8 +215,9 @@ export async function runFault(suite: SuiteEnv, fault: Fault): Promise<RunResult
     const read = await store.readVitals(appEnv.group, 0, Number.MAX_SAFE_INTEGER).catch(() => undefined);
     comparison = compareVitals(expected.buckets, read?.buckets ?? new Map(), bucketOf(anchor));
   } finally {
+    over = true;
     for (const s of [gateway, ...aggregators]) notes.push(...s.unexpectedExits);
-    await Promise.all([gateway, ...aggregators].map((s) => s.retire()));
+    await Promise.all([gateway, ...aggregators].map((s) => s.close()));
     await producer?.kill9();
     await store.close().catch(() => undefined);
   }

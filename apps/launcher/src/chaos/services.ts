@@ -26,6 +26,7 @@ export class Service {
   starts = 0;
   readonly unexpectedExits: string[] = [];
   private retired = false;
+  private closed = false;
   private starting: Promise<void> | undefined;
 
   constructor(
@@ -35,8 +36,9 @@ export class Service {
     private readonly extraEnv: Record<string, string> = {},
   ) {}
 
-  /** starts it (again) and resolves once it is ready */
+  /** starts it (again) and resolves once it is ready; refused once the run is over */
   start(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`${this.label}: the run is over`));
     this.retired = false;
     this.starting ??= this.launch().finally(() => (this.starting = undefined));
     return this.starting;
@@ -88,6 +90,12 @@ export class Service {
   async kill9AndRestart(): Promise<void> {
     await this.kill9();
     await this.start();
+  }
+
+  /** the end of the run: stopped, and never started again (a fault still running past its deadline cannot) */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.retire();
   }
 
   /** leaves for good: SIGTERM (a clean leave of the group), or kill -9 with `abrupt` */
