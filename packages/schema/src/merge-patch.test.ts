@@ -37,3 +37,22 @@ describe('merge patch', () => {
     expect(target).toEqual({ a: { b: 1 } });
   });
 });
+
+describe('merge patch with keys from senders (issue 7)', () => {
+  it('deletes a key named "constructor" that is gone, and adds one that is new', () => {
+    const before = JSON.parse('{"bySource":{"constructor":{"m1":1}}}') as Json;
+    const after = JSON.parse('{"bySource":{}}') as Json;
+    expect(diffMergePatch(before, after)).toEqual({ bySource: { constructor: null } });
+    expect(diffMergePatch(after, before)).toEqual({ bySource: { constructor: { m1: 1 } } });
+  });
+
+  it('applies a patch with a "__proto__" key as data, without touching any prototype', () => {
+    const patch = JSON.parse('{"byStreet":{"__proto__":{"m1":2}}}') as Json;
+    const result = applyMergePatch({ byStreet: {} } as Json, patch) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(result.byStreet!)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(result.byStreet!, '__proto__')?.value).toEqual({ m1: 2 });
+    expect(applyMergePatch(result as Json, JSON.parse('{"byStreet":{"__proto__":null}}') as Json)).toEqual({
+      byStreet: {},
+    });
+  });
+});

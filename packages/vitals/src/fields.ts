@@ -1,3 +1,5 @@
+import type { KnownSources } from './sources.js';
+
 /**
  * Counter field names inside a bucket. One event adds 1 to each of: the total, its district,
  * its street, its source and its type. Prefixes keep the dimensions apart in one hash per bucket.
@@ -11,21 +13,26 @@ export interface CountedEvent {
   streetId?: string | undefined;
 }
 
-export function fieldsOf(e: CountedEvent): string[] {
+/**
+ * The fields one event adds 1 to. With `known`, an unregistered source is counted as `other`, so
+ * the number of source fields per bucket does not grow with names senders invent (district and
+ * street come from the city pack, type from the envelope's enum).
+ */
+export function fieldsOf(e: CountedEvent, known?: KnownSources): string[] {
   return [
     TOTAL_FIELD,
     `d:${e.districtId ?? 'unresolved'}`,
     `st:${e.streetId ?? 'unresolved'}`,
-    `s:${e.source}`,
+    `s:${known ? known.countAs(e.source) : e.source}`,
     `t:${e.type}`,
   ];
 }
 
 export type Dimension = 'byDistrict' | 'byStreet' | 'bySource' | 'byType';
 
-export const dimensionOfPrefix: Record<string, Dimension> = {
-  d: 'byDistrict',
-  st: 'byStreet',
-  s: 'bySource',
-  t: 'byType',
-};
+export const dimensionOfPrefix: ReadonlyMap<string, Dimension> = new Map([
+  ['d', 'byDistrict'],
+  ['st', 'byStreet'],
+  ['s', 'bySource'],
+  ['t', 'byType'],
+]);
