@@ -3,7 +3,16 @@ import { loadConfig } from '@cityops/config';
 import { Topics, isCityopsError } from '@cityops/schema';
 import { realInfra } from '@cityops/testkit';
 import { createIngestor, loadCity } from './city.js';
+import type { Logger } from './log.js';
 import { openPorts } from './ports.js';
+
+/** A logger that keeps its lines, to see what reaches it. */
+function keptLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const keep = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+    lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
+  return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
+}
 
 describe('openPorts', () => {
   it('opens the embedded bus and memory store when nothing is configured, with the topics created', async () => {
@@ -36,6 +45,33 @@ describe('openPorts', () => {
     expect(isCityopsError(err, 'E_STORE_UNAVAILABLE')).toBe(true);
     expect(String((err as Error).message)).toMatch(/127\.0\.0\.1:1/);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('names REDIS_URL without its password or query values when Redis does not answer', async () => {
+    const infra = realInfra();
+    const err = await openPorts(
+      loadConfig({
+        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+        REDIS_URL: 'redis://ops:Ports-Pw-0001@127.0.0.1:1/?password=Ports-Pw-0002',
+      }),
+      'test',
+    ).catch((e: unknown) => e);
+    expect(isCityopsError(err, 'E_STORE_UNAVAILABLE')).toBe(true);
+    const shown = `${String((err as Error).message)} ${JSON.stringify(err)}`;
+    expect(shown).toMatch(/REDIS_URL is unreachable: Redis at redis:\/\/ops:\*\*\*@127\.0\.0\.1:1/);
+    expect(shown).not.toContain('Ports-Pw-0001');
+    expect(shown).not.toContain('Ports-Pw-0002');
+  });
+
+  it("sends kafkajs's errors through the app's logger, tagged as the bus's", async () => {
+    const log = keptLogger();
+    const err = await openPorts(
+      loadConfig({ KAFKA_BROKERS: '127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:6379' }),
+      'test',
+      log,
+    ).catch((e: unknown) => e);
+    expect(isCityopsError(err, 'E_BUS_UNAVAILABLE')).toBe(true);
+    expect(log.lines.some((l) => /^error kafkajs .*127\.0\.0\.1:1.*"component":"bus"/.test(l))).toBe(true);
   });
 });
 

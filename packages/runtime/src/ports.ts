@@ -2,6 +2,8 @@ import { EmbeddedBus, KafkaBus, type Bus } from '@cityops/bus';
 import type { Config } from '@cityops/config';
 import { CityopsError, DEFAULT_PARTITIONS, ErrorCodes, type TopicName } from '@cityops/schema';
 import { MemoryStore, RedisStore, type Store } from '@cityops/store';
+import { busLoggerOf } from './bus-logger.js';
+import { createLogger, loggerOptionsFor, type Logger } from './log.js';
 
 /** Records kept per partition by the embedded bus. */
 export const EMBEDDED_RETENTION_RECORDS = 20_000;
@@ -21,21 +23,33 @@ export async function closePorts(ports: Ports): Promise<void> {
 /**
  * Opens the bus and the store for the configured mode: Kafka + Redis when distributed,
  * the embedded log + memory store otherwise. Fails fast (seconds) with a code naming what
- * could not be reached. Creates the project's topics if they are missing.
+ * could not be reached (never printing a secret: the Redis URL only as the store redacts it).
+ * Creates the project's topics if they are missing. The bus reports what it recovers from
+ * through `log` (by default a logger named `clientId`, with the config's level and secrets).
  */
-export async function openPorts(config: Config, clientId: string): Promise<Ports> {
+export async function openPorts(
+  config: Config,
+  clientId: string,
+  log: Logger = createLogger(clientId, loggerOptionsFor(config)),
+): Promise<Ports> {
+  const logger = busLoggerOf(log);
   let bus: Bus;
   let store: Store;
   if (config.mode === 'distributed') {
-    bus = await KafkaBus.connect({ brokers: config.KAFKA_BROKERS!, clientId: `${config.KAFKA_CLIENT_ID}-${clientId}` });
+    bus = await KafkaBus.connect({
+      brokers: config.KAFKA_BROKERS!,
+      clientId: `${config.KAFKA_CLIENT_ID}-${clientId}`,
+      logger,
+    });
     try {
       store = new RedisStore({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX });
       const health = await store.health();
       if (!health.ok) {
         await store.close();
+        // the detail names the server by its redacted URL
         throw new CityopsError(
           ErrorCodes.STORE_UNAVAILABLE,
-          `Redis at ${config.REDIS_URL} is unreachable: ${health.detail ?? 'no answer'}`,
+          `REDIS_URL is unreachable: ${health.detail ?? 'no answer'}`,
         );
       }
     } catch (err) {
@@ -46,7 +60,7 @@ export async function openPorts(config: Config, clientId: string): Promise<Ports
     // one process keeps the whole log in memory: enough history for the in-process consumers to
     // catch up after a pause (20k records per partition, ~160k in all), bounded so that memory
     // stays flat over days
-    bus = new EmbeddedBus({ retentionRecords: EMBEDDED_RETENTION_RECORDS });
+    bus = new EmbeddedBus({ retentionRecords: EMBEDDED_RETENTION_RECORDS, logger });
     store = new MemoryStore();
   }
   await bus.ensureTopics(

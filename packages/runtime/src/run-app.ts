@@ -1,10 +1,11 @@
 import { loadConfigOrExit, type Config } from '@cityops/config';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, loggerOptionsFor, type Logger } from './log.js';
 import { exitOnStartupError, onShutdown } from './shutdown.js';
 
 /**
- * The frame of every app's main: load the config (exit 2 naming a bad variable), make the
- * logger, run `start`, and on SIGINT/SIGTERM run the stop function it returned. A start-up
+ * The frame of every app's main: load the config (exit 2 naming a bad variable, as plain text:
+ * no logger exists before its level is known), make the logger that scrubs the config's secrets,
+ * run `start`, and on SIGINT/SIGTERM run the stop function it returned. A start-up
  * failure is reported on one line with its code and exits 1.
  *
  * @example
@@ -18,7 +19,7 @@ export async function runApp(
   start: (app: { config: Config; log: Logger }) => Promise<() => Promise<void>>,
 ): Promise<void> {
   const config = loadConfigOrExit();
-  const log = createLogger(name, config.LOG_LEVEL);
+  const log = createLogger(name, loggerOptionsFor(config));
   try {
     const stop = await start({ config, log });
     onShutdown(log, stop);

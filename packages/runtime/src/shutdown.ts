@@ -29,10 +29,11 @@ export function onShutdown(log: Logger, stop: () => Promise<void>): void {
   if (process.send) process.on('disconnect', () => handler('SIGTERM'));
 }
 
-/** For an app's main: report a start-up failure on one line and exit non-zero. */
+/** For an app's main: report a start-up failure in one record (its code as a field too) and exit non-zero. */
 export function exitOnStartupError(log: Logger, err: unknown): never {
   const code =
-    typeof err === 'object' && err !== null && 'code' in err ? ` [${String((err as { code: unknown }).code)}]` : '';
-  log.error(`start-up failed${code}: ${err instanceof Error ? err.message : String(err)}`);
+    typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  log.error(`start-up failed${code ? ` [${code}]` : ''}: ${message}`, code ? { code } : undefined);
   process.exit(1);
 }
