@@ -90,7 +90,7 @@ describe('compareVitals', () => {
   ]);
 
   it('finds nothing to report when every counter matches, ignoring buckets before the run', () => {
-    const actual = new Map([
+    const actual = new Map<number, Record<string, number>>([
       [0, { total: 9 }],
       [10_000, { total: 3, 'd:a': 3 }],
       [20_000, { total: 2, 'd:b': 2 }],
@@ -105,7 +105,7 @@ describe('compareVitals', () => {
   });
 
   it('reports the first differing counter, what is missing and what is extra', () => {
-    const actual = new Map([
+    const actual = new Map<number, Record<string, number>>([
       [10_000, { total: 1, 'd:a': 1 }],
       [20_000, { total: 2, 'd:b': 2 }],
       [30_000, { total: 4, 'd:c': 4 }],
