@@ -99,6 +99,17 @@ export const EnvSchema = z.object({
   INGEST_API_KEYS: keyList.default([]),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   ALLOWED_LATENESS_MS: int(0, 24 * 3600 * 1000).default(5 * 60 * 1000),
+  // sources counted by name in the vital signs (others under "other"); `name*` is a prefix; default: the simulator's
+  KNOWN_SOURCES: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}\*?$/, 'each source like sim.sensors or e2e-*')).max(200))
+    .default(['hotline-12345', 'sim.sensors', 'sim.logistics']),
   MAX_CLOCK_SKEW_MS: int(0, 3600 * 1000).default(2 * 60 * 1000),
   DEDUPE_TTL_MS: int(1000, 24 * 3600 * 1000).default(10 * 60 * 1000),
   DELTA_INTERVAL_MS: int(50, 10_000).default(250),
