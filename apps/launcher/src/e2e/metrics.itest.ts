@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realInfra, uniqueName } from '@cityops/testkit';
 import { startApp, type RunningApp } from './start-app.js';
 
-/** The URL an app logged for its own /metrics server (`<app>: serving /metrics at <url>`). */
+/** The URL an app logged for its own /metrics server (its JSON record `"app":"<app>",... "msg":"serving /metrics at <url>"`). */
 async function loggedMetricsUrl(app: RunningApp, name: string): Promise<string> {
-  const pattern = new RegExp(`${name}: serving /metrics at (\\S+)`);
+  const pattern = new RegExp(`"app":"${name}"[^\\n]*"msg":"serving /metrics at ([^"\\s]+)"`);
   await expect.poll(() => pattern.test(app.output()), { timeout: 30_000 }).toBe(true);
   return pattern.exec(app.output())![1]!;
 }
