@@ -37,3 +37,17 @@ export function exitOnStartupError(log: Logger, err: unknown): never {
   log.error(`start-up failed${code ? ` [${code}]` : ''}: ${message}`, code ? { code } : undefined);
   process.exit(1);
 }
+
+/**
+ * For an app's main: an uncaught exception or unhandled rejection is reported through the logger
+ * (so as one record, with the config's secrets scrubbed, not as Node's raw stack on stderr) and
+ * exits 1, as Node would.
+ */
+export function exitOnCrash(log: Logger): void {
+  const crash = (what: string) => (err: unknown) => {
+    log.error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { err });
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash('crashed (uncaught exception)'));
+  process.on('unhandledRejection', crash('crashed (unhandled rejection)'));
+}
