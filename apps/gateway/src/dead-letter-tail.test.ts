@@ -7,7 +7,11 @@ import { DeadLetterTail } from './dead-letter-tail.js';
 
 describe('DeadLetterTail', () => {
   const bus = new EmbeddedBus();
-  afterEach(() => bus.close());
+  const open: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await bus.close();
+    for (const close of open.splice(0)) await close();
+  });
 
   it('shows a dead letter that an outbox published twice (same cityops-id) once', async () => {
     await bus.ensureTopics([{ topic: Topics.dlq, partitions: 1 }]);
@@ -27,6 +31,35 @@ describe('DeadLetterTail', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(tail.recent(10).map((l) => l.reason)).toEqual(['bad 3', 'bad 2', 'bad 1']);
     expect(seen).toHaveLength(3);
+    await tail.stop();
+  });
+
+  it('holds at most maxBytes however large the letters are, newest kept, each raw and reason cut to a bounded size', async () => {
+    const own = new EmbeddedBus();
+    open.push(() => own.close());
+    await own.ensureTopics([{ topic: Topics.dlq, partitions: 1 }]);
+    const maxBytes = 256 * 1024;
+    const tail = new DeadLetterTail(own, 500, maxBytes);
+    await tail.start();
+    const big = 'x'.repeat(1024 * 1024);
+    // written by hand: a letter from any producer may carry a raw and a reason of any size
+    const letter = (n: number) =>
+      JSON.stringify({
+        code: 'E_EVT_SCHEMA',
+        reason: `${n} ${big}`,
+        source: 'kafka',
+        receivedAt: '2026-11-22T00:00:00Z',
+        raw: big,
+      });
+    for (let n = 0; n < 20; n++) await own.publish(Topics.dlq, [{ key: 'k', value: letter(n) }]);
+    await eventually(() => (tail.recent(1)[0]?.reason.startsWith('19 ') ? true : undefined));
+    const shown = tail.recent(500);
+    expect(Buffer.byteLength(JSON.stringify(shown))).toBeLessThanOrEqual(maxBytes);
+    expect(shown.length).toBeGreaterThan(1);
+    expect(shown[0]!.reason.startsWith('19 ')).toBe(true);
+    expect(shown[0]!.code).toBe('E_EVT_SCHEMA');
+    expect(shown[0]!.raw.length).toBeLessThanOrEqual(16 * 1024 + 1);
+    expect(shown[0]!.reason.length).toBeLessThanOrEqual(1024 + 1);
     await tail.stop();
   });
 });

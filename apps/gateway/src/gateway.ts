@@ -11,10 +11,12 @@ import { ErrorCodes } from '@cityops/schema';
 import type { Store } from '@cityops/store';
 import { dashboardDir } from './dashboard-files.js';
 import { DeadLetterTail } from './dead-letter-tail.js';
+import { capConnectionsPerAddress, httpServerOptions } from './http-limits.js';
 import { requireApiKey } from './routes/api-key.js';
 import { cityRoute } from './routes/city.js';
 import { eventsRoute } from './routes/events.js';
 import { metricsRoute } from './routes/metrics.js';
+import { RESYNC_BURST, RESYNC_PER_SECOND, RESYNC_RATE_LIMITED, ScreenLimits } from './screen-limits.js';
 import { VITALS_CHANNEL, VitalsChannel } from './vitals-channel.js';
 
 export interface GatewayDeps {
@@ -47,8 +49,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const { config, bus, store, pack } = deps;
   const app = express();
   app.disable('x-powered-by');
-  const http = createServer(app);
-  const io = new IoServer(http, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
+  const http = createServer(httpServerOptions(config), app);
+  const connections = capConnectionsPerAddress(http, config.MAX_CONNECTIONS_PER_ADDRESS);
+  const screens = new ScreenLimits({
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    maxScreensPerAddress: config.MAX_SCREENS_PER_ADDRESS,
+    maxBufferBytes: config.SCREEN_MAX_BUFFER_BYTES,
+    servedPort: () => (http.address() as AddressInfo | null)?.port ?? config.PORT,
+  });
+  const io = new IoServer(http, {
+    serveClient: false,
+    maxHttpBufferSize: 16 * 1024,
+    allowRequest: screens.allowRequest,
+  });
+  io.engine.on('connection', screens.onSession);
   const vitals = new VitalsChannel(store, config.AGGREGATOR_GROUP, io, config.DELTA_INTERVAL_MS);
 
   app.get('/healthz', async (_req, res) => {
@@ -67,7 +81,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         error: vitals.lastError,
       },
       ingest: deps.ingestor.stats,
-      screens: { connected: io.engine.clientsCount },
+      screens: { connected: io.engine.clientsCount, ...screens.counts },
+      http: { refusedConnections: connections.refused },
       ...deps.components?.(),
     };
     const down = !busHealth.ok || !storeHealth.ok;
@@ -110,6 +125,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   app.use(errorHandler);
 
   io.on('connection', (socket) => {
+    screens.guard(socket);
     socket.emit('hello', {
       mode: config.mode,
       city: { id: pack.meta.id, name: pack.meta.name, nameEn: pack.meta.nameEn },
@@ -122,6 +138,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
         socket.emit('error-message', {
           code: ErrorCodes.HTTP_BAD_REQUEST,
           message: 'resync expects { channel: "vitals" }',
+        });
+        return;
+      }
+      if (!screens.mayResync(socket)) {
+        socket.emit('error-message', {
+          code: RESYNC_RATE_LIMITED,
+          message: `resync is limited to a burst of ${RESYNC_BURST}, then ${RESYNC_PER_SECOND} a second`,
         });
         return;
       }
