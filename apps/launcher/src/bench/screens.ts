@@ -22,6 +22,9 @@ async function measure(n: number) {
     KAFKA_BROKERS: '',
     REDIS_URL: '',
     LOG_LEVEL: 'warn',
+    // every screen of this bench connects from 127.0.0.1: no per-address cap
+    MAX_SCREENS_PER_ADDRESS: '0',
+    MAX_CONNECTIONS_PER_ADDRESS: '0',
   });
   const arrivals = new Map<number, number[]>();
   const gaps = { count: 0 };
