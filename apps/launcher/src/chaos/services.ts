@@ -45,6 +45,20 @@ export class Service {
   }
 
   private async launch(): Promise<void> {
+    // a start-up that fails is retried like a supervisor would, and noted: it is a finding too
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launchOnce();
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        this.unexpectedExits.push(`${this.label} failed to start: ${lastLine(msg)}`);
+        if (attempt >= 5 || this.retired) throw err;
+        await sleep(1_000);
+      }
+    }
+  }
+
+  private async launchOnce(): Promise<void> {
     this.starts++;
     const { proc } = await Proc.start({
       name: `${this.label}#${this.starts}`,
