@@ -52,7 +52,7 @@ describe('slow HTTP clients are cut off', () => {
     expect(c.received()).toMatch(/^HTTP\/1\.1 408/);
   });
 
-  it('a body still arriving after HTTP_REQUEST_TIMEOUT_MS: the connection closed', async () => {
+  it('a body still arriving after HTTP_REQUEST_TIMEOUT_MS: 408 and the connection closed', async () => {
     const gw = await gatewayWith({
       HTTP_HEADERS_TIMEOUT_MS: '500',
       HTTP_REQUEST_TIMEOUT_MS: '1000',
@@ -66,7 +66,7 @@ describe('slow HTTP clients are cut off', () => {
     const ms = await within(c.closed, 5000);
     expect(ms).not.toBe('timed out');
     expect(ms).toBeLessThan(3500);
-    expect(c.received()).not.toMatch(/^HTTP\/1\.1 202/);
+    expect(c.received()).toMatch(/^HTTP\/1\.1 408/);
   });
 });
 
