@@ -32,7 +32,13 @@ const nestedObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat
  * nearly the whole body in each unbounded field, an unknown key as long as the body).
  * `id(label)` names each event so its dead letter can be found.
  */
-export function structureBombs(maxBodyBytes: number, now: number, id: (label: string) => string): Bomb[] {
+export function structureBombs(
+  maxBodyBytes: number,
+  now: number,
+  id: (label: string) => string,
+  /** the most items in one wide batch (the short version keeps it small) */
+  maxItems = Infinity,
+): Bomb[] {
   const room = maxBodyBytes - 2_000;
   const bombs: Bomb[] = [];
   const add = (label: string, body: string, repro: string, contentType = 'application/json') => {
@@ -71,14 +77,10 @@ export function structureBombs(maxBodyBytes: number, now: number, id: (label: st
   const wide = validEvent(id('wide-keys'), now);
   for (let i = 0; i < 20_000; i++) wide[`k${i}`] = 0;
   add('width: 20,000 unknown keys in one event', `[${JSON.stringify(wide)}]`, '[{valid event + k0..k19999: 0}]');
-  const items = Math.floor(room / 3);
+  const items = Math.min(maxItems, Math.floor(room / 3));
+  const lines = Math.min(maxItems, Math.floor(room / 2));
   add(`width: ${items} empty objects`, `[${Array.from({ length: items }, () => '{}').join(',')}]`, `[{}×${items}]`);
-  add(
-    `width: ${Math.floor(room / 2)} NDJSON lines`,
-    '1\n'.repeat(Math.floor(room / 2)),
-    `"1\\n"×${Math.floor(room / 2)}`,
-    'application/x-ndjson',
-  );
+  add(`width: ${lines} NDJSON lines`, '1\n'.repeat(lines), `"1\\n"×${lines}`, 'application/x-ndjson');
   const big = 'x'.repeat(room - 1_000);
   for (const field of ['sensorId', 'unit', 'kind']) {
     const ev = validEvent(id(`big-${field}`), now);

@@ -20,6 +20,7 @@ describe('fuzz, short: every input answered with a code, counts add up, the serv
         inputs: 3_000,
         mutationMs: 12_000,
         structureBombs: true,
+        bombItems: 20_000,
         sizePressure: 100,
         slowClients: { headerClients: 100, bodyClients: 20, durationMs: 15_000 },
         slowReader: { resyncs: 5_000, pauseMs: 5_000 },

@@ -19,6 +19,8 @@ export interface RunOptions {
   inputs: number;
   mutationMs: number;
   structureBombs: boolean;
+  /** the most items in one wide bomb batch (default: as many as fit in MAX_BODY_BYTES) */
+  bombItems?: number;
   /** requests each carrying one event with a string field of nearly MAX_BODY_BYTES */
   sizePressure: number;
   slowClients: { headerClients: number; bodyClients: number; durationMs: number } | null;
@@ -190,7 +192,7 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
       o.log(`${o.mode} seed ${o.seed}: structure bombs`);
       sampler.phase = health.phase = 'bombs';
       for (const b of [
-        ...structureBombs(MAX_BODY_BYTES, Date.now(), (l) => `${tag}-${l}`),
+        ...structureBombs(MAX_BODY_BYTES, Date.now(), (l) => `${tag}-${l}`, o.bombItems),
         overLimit(MAX_BODY_BYTES),
       ]) {
         const a = await send(
