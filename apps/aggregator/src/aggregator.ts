@@ -3,7 +3,7 @@ import { stageMetrics } from '@cityops/metrics';
 import { Topics } from '@cityops/schema';
 import type { Store } from '@cityops/store';
 import { StreamRunner, type Stage, type StreamStats } from '@cityops/stream';
-import { BUCKET_MS, WINDOW_M15_MS } from '@cityops/vitals';
+import { BUCKET_MS, WINDOW_M15_MS, knownSources } from '@cityops/vitals';
 import { buildBatch } from './build-batch.js';
 
 export interface AggregatorOptions {
@@ -16,6 +16,11 @@ export interface AggregatorOptions {
   log?: (msg: string) => void;
   /** the wall clock, for the rebuild horizon (tests) */
   now?: () => number;
+  /**
+   * Sources counted by name (KNOWN_SOURCES: exact names, or prefixes ending in `*`); any other is
+   * counted as `other`, so senders cannot grow the vital signs by inventing names. Unset: all by name.
+   */
+  knownSources?: readonly string[];
 }
 
 /**
@@ -24,14 +29,20 @@ export interface AggregatorOptions {
  * dead letters (through the outbox) and the offsets in one atomic step, resumes from the store's
  * offsets on every assignment, and rebuilds from the log when the store lost the group's data.
  */
-export function aggregatorStage(group: string, allowedLatenessMs: number, topic: string = Topics.events): Stage {
+export function aggregatorStage(
+  group: string,
+  allowedLatenessMs: number,
+  topic: string = Topics.events,
+  sources?: readonly string[],
+): Stage {
+  const known = sources ? knownSources(sources) : undefined;
   return {
     group,
     topics: [topic],
     // the screens' longest window, plus the lateness that can still land in it, plus one bucket
     rebuildHorizonMs: WINDOW_M15_MS + allowedLatenessMs + BUCKET_MS,
     fold: ({ records, watermark }) => {
-      const built = buildBatch(records, watermark, allowedLatenessMs);
+      const built = buildBatch(records, watermark, allowedLatenessMs, known);
       return {
         watermark: built.watermark,
         increments: built.increments,
@@ -50,7 +61,7 @@ export class Aggregator {
     this.runner = new StreamRunner({
       bus: options.bus,
       store: options.store,
-      stage: aggregatorStage(options.group, options.allowedLatenessMs, options.topic),
+      stage: aggregatorStage(options.group, options.allowedLatenessMs, options.topic, options.knownSources),
       metrics: stageMetrics('aggregator'),
       ...(options.log ? { log: options.log } : {}),
       ...(options.now ? { now: options.now } : {}),

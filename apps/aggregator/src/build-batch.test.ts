@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '@cityops/bus';
-import { bucketOf } from '@cityops/vitals';
+import { bucketOf, knownSources } from '@cityops/vitals';
 import { buildBatch } from './build-batch.js';
 
 const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -60,5 +60,19 @@ describe('buildBatch', () => {
     expect(built.dropped).toEqual({ E_EVT_SCHEMA: 2 });
     expect(built.deadLetters.map((d) => JSON.parse(d).code)).toEqual(['E_EVT_SCHEMA', 'E_EVT_SCHEMA']);
     expect(JSON.parse(built.deadLetters[0]!).reason).toMatch(/eventTime missing or not a time/);
+  });
+
+  it('counts sources no data team registered as other, so invented names cannot grow the vital signs', () => {
+    const known = knownSources(['sim.sensors', 'e2e*']);
+    const built = buildBatch(
+      [rec(T0, 'd', 'sim.sensors'), rec(T0, 'd', 'e2e-1'), rec(T0, 'd', 'constructor'), rec(T0, 'd', 'made-up')],
+      null,
+      60_000,
+      known,
+    );
+    const sources = Object.fromEntries(
+      built.increments.filter((i) => i.field.startsWith('s:')).map((i) => [i.field, i.by]),
+    );
+    expect(sources).toEqual({ 's:sim.sensors': 1, 's:e2e-1': 1, 's:other': 2 });
   });
 });

@@ -1,7 +1,7 @@
 import type { ConsumedRecord } from '@cityops/bus';
 import { ErrorCodes, deadLetter } from '@cityops/schema';
 import type { CounterIncrement } from '@cityops/store';
-import { bucketOf, fieldsOf } from '@cityops/vitals';
+import { bucketOf, fieldsOf, type KnownSources } from '@cityops/vitals';
 
 export interface BuiltBatch {
   increments: CounterIncrement[];
@@ -23,11 +23,13 @@ export interface BuiltBatch {
  *
  * Records were validated at ingest; here only the fields the windows use are checked, cheaply.
  * Anything else on the topic is dead-lettered with E_EVT_SCHEMA, never silently skipped.
+ * With `known`, sources that no data team registered are counted as `other` (KNOWN_SOURCES).
  */
 export function buildBatch(
   records: readonly ConsumedRecord[],
   startWatermark: number | null,
   allowedLatenessMs: number,
+  known?: KnownSources,
 ): BuiltBatch {
   const sums = new Map<string, number>();
   const dropped: Record<string, number> = {};
@@ -57,7 +59,7 @@ export function buildBatch(
     }
     if (watermark === null || e.t > watermark) watermark = e.t;
     const bucket = bucketOf(e.t);
-    for (const field of fieldsOf(e)) {
+    for (const field of fieldsOf(e, known)) {
       const key = `${bucket}|${field}`;
       sums.set(key, (sums.get(key) ?? 0) + 1);
     }

@@ -21,6 +21,7 @@ await runApp('aggregator', async ({ config, log }) => {
     store: ports.store,
     group: config.AGGREGATOR_GROUP,
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
+    knownSources: config.KNOWN_SOURCES,
     log: (m) => log.warn(m),
   });
   running.aggregator = aggregator;

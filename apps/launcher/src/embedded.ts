@@ -16,6 +16,7 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
     ...ports,
     group: config.AGGREGATOR_GROUP,
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
+    knownSources: config.KNOWN_SOURCES,
     log: (m) => log.warn(m),
   });
   await aggregator.start();

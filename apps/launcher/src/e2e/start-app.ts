@@ -16,7 +16,8 @@ export interface RunningApp {
 export function startApp(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningApp> {
   const entry = join(repoRoot, 'apps', 'launcher', 'dist', 'main.js');
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, ...env },
+    // the tests' own sources (`e2e-…`, `marker-…`) registered as a data team would
+    env: { KNOWN_SOURCES: 'hotline-12345,sim.sensors,sim.logistics,e2e*,marker*', ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
