@@ -129,7 +129,7 @@ export const EnvSchema = z.object({
   MAX_SCREENS_PER_ADDRESS: int(0, 1_000_000).default(64),
   MAX_CONNECTIONS_PER_ADDRESS: int(0, 1_000_000).default(256),
   HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
-  HTTP_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
 });
 
