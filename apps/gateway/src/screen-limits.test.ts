@@ -92,6 +92,40 @@ describe('a screen that floods resync and stops reading', () => {
   });
 });
 
+describe('a long-polling screen that floods resync and never polls', () => {
+  it('is dropped once its queued packets pass SCREEN_MAX_BUFFER_BYTES (nothing but the bound in between)', async () => {
+    const limit = 64 * 1024;
+    const gw = await gatewayWith({ SCREEN_MAX_BUFFER_BYTES: String(limit) });
+    let max = 0;
+    const disconnected = new Promise<string>((resolve) => {
+      gw.gateway.io.on('connection', (s) => {
+        s.on('disconnect', (reason) => resolve(reason));
+        (s.conn as unknown as { on(e: 'packetCreate', f: (p: { data?: unknown }) => void): void }).on(
+          'packetCreate',
+          (p) => {
+            if (s.conn.readyState !== 'open') return;
+            max = Math.max(max, heldBytes(s) + (typeof p.data === 'string' ? Buffer.byteLength(p.data) : 0));
+          },
+        );
+      });
+    });
+    // engine.io's polling protocol by hand: a handshake, a connect, then only POSTs, never a GET
+    const base = `${gw.url}socket.io/?EIO=4&transport=polling`;
+    const open = await (await fetch(base)).text();
+    const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
+    const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', body });
+    expect((await post('40')).status).toBe(200);
+    const resyncs = Array.from({ length: 400 }, () => '42["resync",{"channel":"vitals"}]').join('\x1e');
+    let refused = 0;
+    for (let i = 0; i < 100 && refused === 0; i++) if ((await post(resyncs)).status !== 200) refused++;
+    expect(refused).toBe(1);
+    expect(await disconnected).toBeTypeOf('string');
+    expect(max).toBeGreaterThan(limit / 2);
+    expect(max).toBeLessThanOrEqual(limit);
+    expect(await screensHealth(gw.url)).toMatchObject({ connected: 0, dropped: { slowReader: 1 } });
+  });
+});
+
 describe('resync is rate-limited per socket', () => {
   it('answers a burst of 3 with snapshots and the rest with E_HTTP_RATE_LIMITED, then 1 a second', async () => {
     const gw = await gatewayWith({});

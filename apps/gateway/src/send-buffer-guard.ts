@@ -35,7 +35,9 @@ export function heldBytes(socket: Socket): number {
  */
 export function guardSendBuffer(socket: Socket, maxBytes: number, onDrop: () => void): void {
   const conn = socket.conn as unknown as EngineConn;
-  let queued = 0; // bytes in conn.writeBuffer since it was last handed to the transport
+  // bytes in conn.writeBuffer since it was last handed to the transport; socket.io has queued its
+  // connect answer before the socket is handed to us
+  let queued = conn.writeBuffer.reduce((n, p) => n + packetBytes(p), 0);
   let dropped = false;
   conn.on('flush', () => {
     queued = 0;
