@@ -74,6 +74,8 @@ export class Service {
         AGGREGATOR_GROUP: this.env.group,
         INGEST_API_KEYS: this.env.apiKey,
         SIMULATOR: 'off',
+        // the scenario's sources, counted by name (the expected counts use `fieldsOf` without a registry)
+        KNOWN_SOURCES: 'sim.sensors,hotline-12345,sim.logistics',
         ...this.extraEnv,
       },
       logFile: join(this.env.logDir, `${this.label}.log`),
