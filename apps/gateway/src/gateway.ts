@@ -108,7 +108,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   app.use(cityRoute(pack));
   app.use(metricsRoute(io));
   app.use(
-    eventsRoute({ ingestor: deps.ingestor, bus, apiKeys: config.INGEST_API_KEYS, maxBodyBytes: config.MAX_BODY_BYTES }),
+    eventsRoute({
+      ingestor: deps.ingestor,
+      bus,
+      apiKeys: config.INGEST_API_KEYS,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      maxItems: config.MAX_ITEMS_PER_REQUEST,
+    }),
   );
 
   const dist = dashboardDir();

@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
+import { ErrorCodes } from '@cityops/schema';
 import { AddressCounter, clientAddress } from './address-counter.js';
 import { originAllowed } from './origin-policy.js';
 import { guardSendBuffer } from './send-buffer-guard.js';
 import { TokenBucket } from './token-bucket.js';
 
-/** Answered (as `error-message`) to a resync over the rate; not yet in @cityops/schema's ErrorCodes. */
-export const RESYNC_RATE_LIMITED = 'E_HTTP_RATE_LIMITED';
+/** Answered (as `error-message`) to a resync over the rate. */
+export const RESYNC_RATE_LIMITED = ErrorCodes.HTTP_RATE_LIMITED;
 /** resyncs a screen may send in a row, then one a second */
 export const RESYNC_BURST = 3;
 export const RESYNC_PER_SECOND = 1;

@@ -98,6 +98,7 @@ export const EnvSchema = z.object({
   CITY_PACK: z.string().trim().min(1).optional(),
   INGEST_API_KEYS: keyList.default([]),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  MAX_ITEMS_PER_REQUEST: int(1, 100_000).default(5_000),
   ALLOWED_LATENESS_MS: int(0, 24 * 3600 * 1000).default(5 * 60 * 1000),
   // sources counted by name in the vital signs (others under "other"); `name*` is a prefix; default: the simulator's
   KNOWN_SOURCES: z

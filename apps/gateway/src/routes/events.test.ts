@@ -32,7 +32,7 @@ afterEach(async () => {
 async function route(bus: Bus, store: Store) {
   const ingestor = new Ingestor({ bus, store, locator: index, dedupeTtlMs: 60_000, maxClockSkewMs: 120_000 });
   const app = express();
-  app.use(eventsRoute({ ingestor, bus, apiKeys: [KEY], maxBodyBytes: 1_000_000 }));
+  app.use(eventsRoute({ ingestor, bus, apiKeys: [KEY], maxBodyBytes: 1_000_000, maxItems: 5 }));
   const server: Server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   open.push(() => new Promise((r) => server.close(() => r())));
@@ -109,5 +109,19 @@ describe('POST /api/v1/events when a port fails', () => {
       status: 202,
       body: { accepted: 0, retry: 1, errors: [{ id: 'f1', code: 'E_EVT_IN_FLIGHT' }] },
     });
+  });
+});
+
+describe('POST /api/v1/events item cap', () => {
+  it('answers more events than MAX_ITEMS_PER_REQUEST in one body with 413 E_HTTP_TOO_MANY_ITEMS and accepts none', async () => {
+    const store = new MemoryStore();
+    open.push(() => store.close());
+    const bus = await embeddedBus();
+    const post = await route(bus, store);
+    const six = Array.from({ length: 6 }, (_, i) => event(`cap${i}`)).join('\n');
+    expect(await post(six)).toMatchObject({ status: 413, body: { code: 'E_HTTP_TOO_MANY_ITEMS', accepted: 0 } });
+    expect(Object.values(await bus.endOffsets(Topics.events)).reduce((a, b) => a + b, 0)).toBe(0);
+    const five = Array.from({ length: 5 }, (_, i) => event(`cap${i}`)).join('\n');
+    expect(await post(five)).toMatchObject({ status: 202, body: { accepted: 5 } });
   });
 });

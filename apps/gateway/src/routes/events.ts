@@ -12,6 +12,8 @@ export interface EventsRouteOptions {
   bus: Bus;
   apiKeys: string[];
   maxBodyBytes: number;
+  /** more events in one body is answered 413 E_HTTP_TOO_MANY_ITEMS, nothing accepted */
+  maxItems: number;
 }
 
 /**
@@ -35,7 +37,11 @@ export function eventsRoute(opts: EventsRouteOptions): Router {
     async (req, res, next) => {
       try {
         const text = typeof req.body === 'string' ? req.body : '';
-        const parsed = parseBody(text, req.get('content-type') ?? 'application/json');
+        const parsed = parseBody(text, req.get('content-type') ?? 'application/json', opts.maxItems);
+        if ('error' in parsed && parsed.code === ErrorCodes.HTTP_TOO_MANY_ITEMS) {
+          res.status(413).json({ code: parsed.code, message: parsed.error, accepted: 0, rejected: 0 });
+          return;
+        }
         if ('error' in parsed) {
           await opts.bus.publish(Topics.dlq, [
             { key: 'http', value: JSON.stringify(deadLetter(ErrorCodes.EVT_NOT_JSON, parsed.error, 'http', text)) },
