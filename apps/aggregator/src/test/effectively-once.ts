@@ -54,6 +54,11 @@ async function totalFor(store: Store, group: string): Promise<number> {
   return rollup(read).total.m15;
 }
 
+/** waits until the group has counted `n` events */
+function counted(store: Store, group: string, n: number): Promise<true> {
+  return eventually(async () => ((await totalFor(store, group)) === n ? true : undefined), 60_000, `${n} counted`);
+}
+
 /**
  * DESIGN.md decision 3 against a pair of backends: a crash at any point, a restart, or a
  * redelivered batch neither loses nor double-counts an event.
@@ -77,11 +82,7 @@ export function effectivelyOnceSuite(name: string, open: () => Promise<Backends>
       const agg = new Aggregator({ bus: backends.bus, store, group, topic, allowedLatenessMs: 3_600_000 });
       aggregators.push(agg);
       await agg.start();
-      await eventually(
-        async () => ((await totalFor(backends!.store, group)) === 3000 ? true : undefined),
-        60_000,
-        '3000 counted',
-      );
+      await counted(backends.store, group, 3000);
       await new Promise((r) => setTimeout(r, 1000));
       expect(await totalFor(backends.store, group)).toBe(3000);
       expect(store.applies).toBeGreaterThan(4);
@@ -101,11 +102,7 @@ export function effectivelyOnceSuite(name: string, open: () => Promise<Backends>
         allowedLatenessMs: 3_600_000,
       });
       await first.start();
-      await eventually(
-        async () => ((await totalFor(backends!.store, group)) === 1000 ? true : undefined),
-        60_000,
-        'first 1000',
-      );
+      await counted(backends.store, group, 1000);
       await first.stop();
       await backends.bus.publish(topic, events(topic, 500, 'restart'));
       const second = new Aggregator({
@@ -117,11 +114,7 @@ export function effectivelyOnceSuite(name: string, open: () => Promise<Backends>
       });
       aggregators.push(second);
       await second.start();
-      await eventually(
-        async () => ((await totalFor(backends!.store, group)) === 1500 ? true : undefined),
-        60_000,
-        '1500 counted',
-      );
+      await counted(backends.store, group, 1500);
       await new Promise((r) => setTimeout(r, 1000));
       expect(await totalFor(backends.store, group)).toBe(1500);
     });
@@ -173,11 +166,7 @@ export function effectivelyOnceSuite(name: string, open: () => Promise<Backends>
         allowedLatenessMs: 3_600_000,
       });
       await first.start();
-      await eventually(
-        async () => ((await totalFor(backends!.store, group)) === 400 ? true : undefined),
-        60_000,
-        '400',
-      );
+      await counted(backends.store, group, 400);
       await first.stop();
       await backends.bus.publish(topic, events(topic, 300, 'seek'));
       // the group's committed offsets move to the end without the store seeing those records
@@ -203,11 +192,7 @@ export function effectivelyOnceSuite(name: string, open: () => Promise<Backends>
       });
       aggregators.push(second);
       await second.start();
-      await eventually(
-        async () => ((await totalFor(backends!.store, group)) === 700 ? true : undefined),
-        60_000,
-        '700',
-      );
+      await counted(backends.store, group, 700);
     });
 
     it('after the store lost everything, a restart in the same group rebuilds the same figures from the log', async () => {
@@ -262,11 +247,7 @@ export function effectivelyOnceSuite(name: string, open: () => Promise<Backends>
       const agg = new Aggregator({ bus: backends.bus, store, group, topic, allowedLatenessMs: 3_600_000 });
       aggregators.push(agg);
       await agg.start();
-      await eventually(
-        async () => ((await totalFor(backends!.store, group)) === 200 ? true : undefined),
-        60_000,
-        '200',
-      );
+      await counted(backends.store, group, 200);
       const mine = async () => {
         const seen: string[] = [];
         const sub = await backends!.bus.replay({
