@@ -7,6 +7,8 @@ import { createLogger, loggerOptionsFor, type Logger } from './log.js';
 
 /** Records kept per partition by the embedded bus. */
 export const EMBEDDED_RETENTION_RECORDS = 20_000;
+/** Bytes (keys + values) one partition of the embedded bus may hold for a consumer behind. */
+export const EMBEDDED_MAX_PARTITION_BYTES = 16 * 1024 * 1024;
 
 export interface Ports {
   bus: Bus;
@@ -59,8 +61,14 @@ export async function openPorts(
   } else {
     // one process keeps the whole log in memory: enough history for the in-process consumers to
     // catch up after a pause (20k records per partition, ~160k in all), bounded so that memory
-    // stays flat over days
-    bus = new EmbeddedBus({ retentionRecords: EMBEDDED_RETENTION_RECORDS, logger });
+    // stays flat over days. Records a live consumer has not read are kept past that, up to 5x the
+    // records or 16 MiB per partition (17 partitions: under 300 MiB); beyond, the loss is counted
+    // and shown (E_STREAM_RECORDS_LOST), never silent.
+    bus = new EmbeddedBus({
+      retentionRecords: EMBEDDED_RETENTION_RECORDS,
+      maxRetainedBytes: EMBEDDED_MAX_PARTITION_BYTES,
+      logger,
+    });
     store = new MemoryStore();
   }
   await bus.ensureTopics(
