@@ -81,6 +81,12 @@ export function structureBombs(
   const lines = Math.min(maxItems, Math.floor(room / 2));
   add(`width: ${items} empty objects`, `[${Array.from({ length: items }, () => '{}').join(',')}]`, `[{}×${items}]`);
   add(`width: ${lines} NDJSON lines`, '1\n'.repeat(lines), `"1\\n"×${lines}`, 'application/x-ndjson');
+  // at the server's item cap (MAX_ITEMS_PER_REQUEST, 5,000): ingested, every item dead-lettered
+  add(
+    'width: 5000 empty objects (the item cap)',
+    `[${Array.from({ length: 5_000 }, () => '{}').join(',')}]`,
+    '[{}×5000]',
+  );
   const big = 'x'.repeat(room - 1_000);
   for (const field of ['sensorId', 'unit', 'kind']) {
     const ev = validEvent(id(`big-${field}`), now);

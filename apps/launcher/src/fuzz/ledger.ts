@@ -1,7 +1,10 @@
+import { loadConfig } from '@cityops/config';
 import { ErrorCodes } from '@cityops/schema';
 import type { FuzzItem } from './mutator.js';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCodes));
+/** the server runs with the default cap (MAX_ITEMS_PER_REQUEST) */
+const MAX_ITEMS_PER_REQUEST = loadConfig({}).MAX_ITEMS_PER_REQUEST;
 /** the longest reason an answer may carry (reasons are capped; they never quote unbounded input) */
 export const MAX_REASON_CHARS = 1000;
 
@@ -120,6 +123,12 @@ export class Ledger {
         this.deadLetters++;
       }
       return answer.status === 400 ? [ErrorCodes.EVT_NOT_JSON] : [];
+    }
+    if (items.length > MAX_ITEMS_PER_REQUEST) {
+      // refused whole: nothing accepted, nothing dead-lettered
+      if (answer.status !== 413 || code !== ErrorCodes.HTTP_TOO_MANY_ITEMS)
+        this.fail('item cap', `${items.length} items answered ${answer.status} ${String(code)}`, repro());
+      return [];
     }
     if (answer.status !== 202) {
       this.fail('status', `a JSON body answered ${answer.status} ${String(code)}`, repro());
