@@ -147,6 +147,16 @@ export function boundedJson(value: unknown, maxBytes: number): { text: string; t
 
 /** Whether `value` as JSON is longer than `maxBytes` UTF-8 bytes; stops counting there. */
 export function jsonLongerThan(value: unknown, maxBytes: number): boolean {
+  // Fast path, per event on the ingest path: the native writer. It throws on a value too deep for
+  // its stack (or a cycle); those take the iterative count below.
+  try {
+    const text = JSON.stringify(value) as string | undefined;
+    if (text === undefined) return false;
+    // a UTF-16 unit is at most 3 UTF-8 bytes: only text near the limit needs counting
+    return text.length * 3 > maxBytes && utf8Length(text) > maxBytes;
+  } catch {
+    // too deep or cyclic for JSON.stringify
+  }
   let bytes = 0;
   let over = false;
   writeJson(

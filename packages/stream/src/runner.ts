@@ -69,6 +69,7 @@ export class StreamRunner {
   private readonly opts: StreamRunnerOptions;
   private readonly now: () => number;
   private readonly partitions = new Map<string, PartitionContext>();
+  private readonly reads = new Map<string, { at: number; value: Promise<unknown> }>();
   private readonly relay: OutboxRelay;
   private subscription: Subscription | undefined;
   private restarting: Promise<void> | undefined;
@@ -143,6 +144,7 @@ export class StreamRunner {
     const previous = this.partitions.get(key);
     if (previous?.rebuildUntil !== null && previous?.rebuildUntil !== undefined) this.stats.rebuilding--;
     this.partitions.delete(key);
+    // progress is read fresh for every assignment (R3: the watermark its last owner stored)
     const { epoch } = await store.openEpoch(stage.group);
     const progress = (await store.readProgress(stage.group))[key];
     if (progress) {
@@ -151,7 +153,10 @@ export class StreamRunner {
       return progress.nextOffset;
     }
     const since = this.now() - stage.rebuildHorizonMs;
-    const [from, end] = await Promise.all([bus.offsetsForTime(topic, since), bus.endOffsets(topic)]);
+    const [from, end] = await Promise.all([
+      this.shared(`time:${topic}`, () => bus.offsetsForTime(topic, since)),
+      this.shared(`end:${topic}`, () => bus.endOffsets(topic)),
+    ]);
     const start = from[partition] ?? 0;
     const until = end[partition] ?? 0;
     let rebuildUntil: number | null = null;
@@ -174,6 +179,20 @@ export class StreamRunner {
       rebuildUntil,
     });
     return start;
+  }
+
+  /**
+   * A log lookup shared by the partitions of one rebalance (one admin round trip, not one per
+   * partition): a lookup started less than a second ago is reused. Only for where a rebuild
+   * starts and ends, never for the store's progress.
+   */
+  private shared<T>(what: string, read: () => Promise<T>): Promise<T> {
+    const hit = this.reads.get(what);
+    if (hit && performance.now() - hit.at < 1_000) return hit.value as Promise<T>;
+    const value = read();
+    this.reads.set(what, { at: performance.now(), value });
+    value.catch(() => this.reads.delete(what));
+    return value;
   }
 
   private revoke(topic: string, partition: number): void {
@@ -326,6 +345,7 @@ export class StreamRunner {
       await new Promise((r) => setImmediate(r));
       await this.subscription?.stop();
       this.partitions.clear();
+      this.reads.clear();
       this.stats.rebuilding = 0;
       if (!this.stopped) await this.subscribe();
     })()
