@@ -1,70 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddedBus, type RecordBatch } from '@cityops/bus';
-import { CityIndex, categoryIndex, loadCityPack } from '@cityops/city';
+import type { EmbeddedBus } from '@cityops/bus';
 import { MAX_RAW_BYTES, MAX_REASON_CHARS, Topics, type DeadLetter } from '@cityops/schema';
-import { MemoryStore } from '@cityops/store';
-import { eventually } from '@cityops/testkit';
-import { Ingestor, type IngestItem } from './ingestor.js';
+import type { Ingestor, IngestItem } from './ingestor.js';
 import { parseBody } from './parse-body.js';
+import { NOW, event, items, openRig, readAll, type Rig } from './test/fixture.js';
 
-const pack = loadCityPack();
-const index = new CityIndex(pack);
-const categories = categoryIndex(pack.taxonomy);
-const NOW = Date.UTC(2026, 10, 22, 1, 0, 0);
 const LATENESS = 5 * 60_000;
-
-function event(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    v: 1,
-    id,
-    source: 'test-src',
-    type: 'sensor.reading',
-    eventTime: new Date(NOW - 1000).toISOString(),
-    location: { lon: 121.4737, lat: 31.2304 },
-    category: { kind: 'part', code: 'P.01.01' },
-    payload: { sensorId: 's1', kind: 'water_level', value: 0.4, unit: 'm' },
-    ...extra,
-  };
-}
-const items = (...values: unknown[]): IngestItem[] => values.map((value) => ({ ok: true, value }));
 
 // as text: JSON.stringify itself overflows the stack on such a value
 const nestedText = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
 
-async function readAll(bus: EmbeddedBus, topic: string, atLeast: number): Promise<RecordBatch['records']> {
-  const out: RecordBatch['records'] = [];
-  const sub = await bus.replay({ topic, eachBatch: async (b) => void out.push(...b.records) });
-  await eventually(() => (out.length >= atLeast ? true : undefined), 5000, `${atLeast} records on ${topic}`);
-  await sub.stop();
-  return out;
-}
-
 describe('Ingestor: bounded, and nothing accepted that will be dropped (issue 7)', () => {
+  let rig: Rig;
   let bus: EmbeddedBus;
-  let store: MemoryStore;
   let ingestor: Ingestor;
   beforeEach(async () => {
-    bus = new EmbeddedBus();
-    store = new MemoryStore();
-    await bus.ensureTopics([
-      { topic: Topics.events, partitions: 4 },
-      { topic: Topics.dlq, partitions: 1 },
-    ]);
-    ingestor = new Ingestor({
-      bus,
-      store,
-      locator: index,
-      categoryExists: (c) => categories.has(c),
-      dedupeTtlMs: 60_000,
-      maxClockSkewMs: 120_000,
-      allowedLatenessMs: LATENESS,
-      now: () => NOW,
-    });
+    rig = await openRig({ allowedLatenessMs: LATENESS });
+    ({ bus, ingestor } = rig);
   });
-  afterEach(async () => {
-    await bus.close();
-    await store.close();
-  });
+  afterEach(() => rig.close());
 
   it('a batch holding one array nested 10,000 deep: that item is rejected and dead-lettered, the rest accepted', async () => {
     const { items: parsed } = parseBody(

@@ -1,66 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddedBus, type RecordBatch } from '@cityops/bus';
-import { CityIndex, categoryIndex, loadCityPack } from '@cityops/city';
+import type { EmbeddedBus } from '@cityops/bus';
 import { Topics, isCityopsError } from '@cityops/schema';
-import { MemoryStore } from '@cityops/store';
-import { eventually } from '@cityops/testkit';
-import { Ingestor, type IngestItem } from './ingestor.js';
-
-const pack = loadCityPack();
-const index = new CityIndex(pack);
-const categories = categoryIndex(pack.taxonomy);
-const NOW = Date.UTC(2026, 10, 22, 1, 0, 0);
-
-function event(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    v: 1,
-    id,
-    source: 'test-src',
-    type: 'sensor.reading',
-    eventTime: new Date(NOW - 1000).toISOString(),
-    location: { lon: 121.4737, lat: 31.2304 },
-    category: { kind: 'part', code: 'P.01.01' },
-    payload: { sensorId: 's1', kind: 'water_level', value: 0.4, unit: 'm' },
-    ...extra,
-  };
-}
-const items = (...values: unknown[]): IngestItem[] => values.map((value) => ({ ok: true, value }));
-
-async function readAll(bus: EmbeddedBus, topic: string): Promise<RecordBatch['records']> {
-  const end = await bus.endOffsets(topic);
-  const total = Object.values(end).reduce((a, b) => a + b, 0);
-  const out: RecordBatch['records'] = [];
-  const sub = await bus.replay({ topic, eachBatch: async (b) => void out.push(...b.records) });
-  await eventually(() => (out.length >= total ? true : undefined), 5000, 'records');
-  await sub.stop();
-  return out;
-}
-
+import type { MemoryStore } from '@cityops/store';
+import { Ingestor } from './ingestor.js';
+import { NOW, event, index, items, openRig, readAll, type Rig } from './test/fixture.js';
 describe('Ingestor', () => {
+  let rig: Rig;
   let bus: EmbeddedBus;
   let store: MemoryStore;
   let ingestor: Ingestor;
   beforeEach(async () => {
-    bus = new EmbeddedBus();
-    store = new MemoryStore();
-    await bus.ensureTopics([
-      { topic: Topics.events, partitions: 4 },
-      { topic: Topics.dlq, partitions: 1 },
-    ]);
-    ingestor = new Ingestor({
-      bus,
-      store,
-      locator: index,
-      categoryExists: (c) => categories.has(c),
-      dedupeTtlMs: 60_000,
-      maxClockSkewMs: 120_000,
-      now: () => NOW,
-    });
+    rig = await openRig();
+    ({ bus, store, ingestor } = rig);
   });
-  afterEach(async () => {
-    await bus.close();
-    await store.close();
-  });
+  afterEach(() => rig.close());
 
   it('publishes valid events with the grid chain resolved, keyed by grid cell, with ingestTime set', async () => {
     const result = await ingestor.ingest(items(event('a')), 'test');
