@@ -78,13 +78,19 @@ export const SensorReadingPayload = z
   })
   .strict();
 
-/** A delivery vehicle's position or stop (快递/物流). Stops on the carriageway are what blocks roads. */
+/**
+ * A delivery vehicle's position (快递/物流). Real trackers send positions only: `state` and
+ * `inLoadingZone` are what a source may say about itself, kept as hints and never trusted alone
+ * (decision 11); the detector derives stopped / on the carriageway / in a loading zone from the
+ * positions, the time and the city pack. `speedKmh` and `headingDeg` are optional for the same reason.
+ */
 export const DeliveryVehiclePayload = z
   .object({
     vehicleId: name(),
-    company: name(),
-    state: z.enum(['moving', 'stopped', 'unloading']),
-    speedKmh: z.number().min(0).max(200),
+    company: name().optional(),
+    state: z.enum(['moving', 'stopped', 'unloading']).optional(),
+    speedKmh: z.number().min(0).max(200).optional(),
+    headingDeg: z.number().min(0).max(360).optional(),
     inLoadingZone: z.boolean().optional(),
     parcels: z.number().int().min(0).optional(),
   })

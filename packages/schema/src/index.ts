@@ -28,3 +28,19 @@ export {
 export { boundedJson, truncateUtf8, utf8Length, preview } from './bounded.js';
 export type { VitalCounts, VitalsSnapshot, Delta, Snapshot } from './vitals.js';
 export { diffMergePatch, applyMergePatch, type Json } from './merge-patch.js';
+export {
+  ALERT_VERSION,
+  ALERT_TYPES,
+  ALERT_SEVERITIES,
+  MAX_ALERT_EVIDENCE,
+  MAX_ALERT_SUMMARY_CHARS,
+  MAX_ALERT_SILENT_IDS,
+  AlertEvent,
+  AlertType,
+  AlertState,
+  AlertSeverity,
+  AlertPlace,
+  parseAlertEvent,
+  type AlertEventInput,
+  type AlertParseResult,
+} from './alerts.js';
