@@ -17,5 +17,9 @@ if [ -f "$state/redis.started" ] && [ -f "$state/redis.pid" ]; then
   pid=$(cat "$state/redis.pid"); echo "[infra] stopping the Redis it started (pid $pid)" >&2
   kill "$pid" 2>/dev/null || true; rm -f "$state/redis.started" "$state/redis.pid"
 fi
+if [ -f "$state/mosquitto.started" ] && [ -f "$state/mosquitto.pid" ]; then
+  pid=$(cat "$state/mosquitto.pid"); echo "[infra] stopping the mosquitto it started (pid $pid)" >&2
+  kill "$pid" 2>/dev/null || true; rm -f "$state/mosquitto.started" "$state/mosquitto.pid"
+fi
 rm -f "$state/env"
 if [ "${1:-}" = "--purge" ]; then rm -rf "$state/kafka-data"; echo "[infra] purged Kafka data" >&2; fi

@@ -3,7 +3,9 @@
 #  - a single-node Apache Kafka broker in KRaft mode, from jars Maven resolves from Maven Central
 #    (cached in ~/.m2 after the first run), run with the machine's JDK;
 #  - a Redis: the one on REDIS_URL / 127.0.0.1:6379 if it answers, else redis-server is started,
-#    installing Debian's package first if it is missing.
+#    installing Debian's package first if it is missing;
+#  - an MQTT broker: the one on MQTT_URL / 127.0.0.1:1883 if it answers, else Debian's mosquitto
+#    is started on loopback (installed first if missing), with its pidfile under .infra/.
 # Writes the settings to .infra/env and prints them. `bash infra/down.sh` stops what this started.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +14,9 @@ mkdir -p "$state"
 KAFKA_PORT=${CITYOPS_KAFKA_PORT:-19092}
 CONTROLLER_PORT=${CITYOPS_KAFKA_CONTROLLER_PORT:-19093}
 REDIS_PORT=${CITYOPS_REDIS_PORT:-6379}
+MQTT_URL=${MQTT_URL:-mqtt://127.0.0.1:${CITYOPS_MQTT_PORT:-1883}}
+MQTT_PORT=$(echo "$MQTT_URL" | sed -nE 's#^mqtts?://[^/:]*:([0-9]+).*$#\1#p')
+MQTT_PORT=${MQTT_PORT:-1883}
 
 log() { echo "[infra] $*" >&2; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && exec 3>&- 3<&- ; }
@@ -94,8 +99,35 @@ PROPS
   log "Kafka is ready"
 fi
 
+# ---------- MQTT (Mosquitto) ----------
+# a broker answers when a QoS 1 publish is acknowledged (an open port alone may be anything)
+mqtt_ready() { mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -t cityops/infra/ping -n -i "cityops-infra-$$" >/dev/null 2>&1; }
+need mosquitto_pub mosquitto-clients
+if mqtt_ready; then
+  log "an MQTT broker answers on 127.0.0.1:$MQTT_PORT"
+else
+  if port_open "$MQTT_PORT"; then log "port $MQTT_PORT is taken by something that is not MQTT; set MQTT_URL"; exit 1; fi
+  need mosquitto mosquitto
+  mkdir -p "$state/mosquitto-data"
+  cat > "$state/mosquitto.conf" <<CONF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+pid_file $state/mosquitto.pid
+persistence true
+persistence_location $state/mosquitto-data/
+log_dest file $state/mosquitto.log
+user $(id -un)
+CONF
+  log "starting mosquitto on 127.0.0.1:$MQTT_PORT"
+  "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$state/mosquitto.conf" -d
+  echo started > "$state/mosquitto.started"
+  for _ in $(seq 1 50); do mqtt_ready && break; sleep 0.1; done
+  mqtt_ready || { log "mosquitto did not start; see $state/mosquitto.log"; exit 1; }
+fi
+
 cat > "$state/env" <<ENV
 KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT
 ENV
 cat "$state/env"
