@@ -1,7 +1,7 @@
 /**
  * Stable, machine-readable reason codes. A rejected event carries one of these into
  * `city.dlq.v1`, the HTTP answer and the screen, so they never change meaning once shipped.
- * Prefixes: E_EVT (event content), E_CFG (configuration), E_BUS / E_STORE (ports), E_HTTP, E_PACK.
+ * Prefixes: E_EVT (event content), E_CFG (configuration), E_BUS / E_STORE (ports), E_HTTP, E_PACK, E_ADP (adapters).
  */
 export const ErrorCodes = {
   EVT_NOT_JSON: 'E_EVT_NOT_JSON',
@@ -29,6 +29,18 @@ export const ErrorCodes = {
   HTTP_RATE_LIMITED: 'E_HTTP_RATE_LIMITED',
   HTTP_BAD_REQUEST: 'E_HTTP_BAD_REQUEST',
   PACK_INVALID: 'E_PACK_INVALID',
+  /** an input that is not in its adapter's format (a field missing or of the wrong type) */
+  ADP_BAD_INPUT: 'E_ADP_BAD_INPUT',
+  /** a body that does not parse in its adapter's format as a whole (e.g. CSV without a header row) */
+  ADP_PARSE: 'E_ADP_PARSE',
+  /** an input whose time is missing or not understood */
+  ADP_BAD_TIME: 'E_ADP_BAD_TIME',
+  /** an input without a location, from a device the device registry does not know */
+  ADP_NO_LOCATION: 'E_ADP_NO_LOCATION',
+  /** the adapter's map() threw: a bug in the adapter, the input is dead-lettered */
+  ADP_MAP_FAILED: 'E_ADP_MAP_FAILED',
+  /** the adapter host's queue is full (back-pressure): send again after Retry-After */
+  ADP_HOST_FULL: 'E_ADP_HOST_FULL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
