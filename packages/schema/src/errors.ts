@@ -41,6 +41,10 @@ export const ErrorCodes = {
   ADP_MAP_FAILED: 'E_ADP_MAP_FAILED',
   /** the adapter host's queue is full (back-pressure): send again after Retry-After */
   ADP_HOST_FULL: 'E_ADP_HOST_FULL',
+  /** an input of a type the envelope cannot carry (e.g. an NGSI ParkingSpot: no parking kind in envelope v1) */
+  ADP_UNSUPPORTED_TYPE: 'E_ADP_UNSUPPORTED_TYPE',
+  /** a remote server an adapter polls answered with an error, a body not in its format, or not at all */
+  ADP_UPSTREAM: 'E_ADP_UPSTREAM',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
