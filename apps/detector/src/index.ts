@@ -1,0 +1,13 @@
+export { detectOffline, type OfflineOptions } from './offline.js';
+export { RuleEngine, TimerIndex, type KeyedStore, type EngineOutput } from './engine.js';
+export {
+  packContext,
+  ruleEnv,
+  distanceMeters,
+  loadingZoneNear,
+  type DetectorSettings,
+  type PackContext,
+} from './env.js';
+export { alertIdOf, draftsToAlerts } from './alerts.js';
+export { RULES } from './rules/index.js';
+export type { AnyRule, AlertDraft, Rule, RuleEnv, RuleSettings, RuleSignal, RuleStep } from './rules/rule.js';

@@ -1,0 +1,10 @@
+import type { AnyRule } from './rule.js';
+
+/**
+ * Every rule the detector runs, in order. To add a rule: one import and one line in RULES (keep
+ * one rule per line so parallel edits do not collide).
+ */
+export const RULES: readonly AnyRule[] = [];
+
+export type { AnyRule, AlertDraft, Rule, RuleEnv, RuleSettings, RuleSignal, RuleStep } from './rule.js';
+export { ruleId } from './rule.js';
