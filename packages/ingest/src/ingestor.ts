@@ -36,6 +36,8 @@ export interface IngestResult {
    * may have reached the broker. Not accepted and not dead-lettered; the source sends them again.
    */
   retry: Rejection[];
+  /** indexes of the items accepted (published); an item in none of the lists is a duplicate */
+  acceptedIndexes: number[];
 }
 
 export interface IngestorOptions {
@@ -223,7 +225,7 @@ export class Ingestor {
     ingestMetrics.duplicates(boundary, duplicates);
     ingestMetrics.retry(boundary, retry.length);
     for (const r of rejected) ingestMetrics.rejected(boundary, r.code, 1);
-    return { accepted: toPublish.length, duplicates, rejected, retry };
+    return { accepted: toPublish.length, duplicates, rejected, retry, acceptedIndexes: toPublish.map((v) => v.index) };
   }
 
   /** Checks beyond the schema; resolves the event's location in place. */
