@@ -18,6 +18,8 @@ import { eventsRoute } from './routes/events.js';
 import { metricsRoute } from './routes/metrics.js';
 import { RESYNC_BURST, RESYNC_PER_SECOND, RESYNC_RATE_LIMITED, ScreenLimits } from './screen-limits.js';
 import { VITALS_CHANNEL, VitalsChannel } from './vitals-channel.js';
+import { ALERTS_CHANNEL, AlertsChannel } from './channels/alerts-channel.js';
+import { SOURCES_CHANNEL, SourcesChannel, type SourceHealthProvider } from './channels/sources-channel.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -27,23 +29,32 @@ export interface GatewayDeps {
   ingestor: Ingestor;
   /** extra component states for /healthz (e.g. the in-process aggregator in embedded mode) */
   components?: () => Record<string, unknown>;
+  /** the adapters' health for the `sources` channel (e.g. `() => host.health()`); without it the panel says so */
+  sourceHealth?: SourceHealthProvider;
 }
 
 export interface Gateway {
   readonly http: HttpServer;
   readonly io: IoServer;
   readonly vitals: VitalsChannel;
+  readonly alerts: AlertsChannel;
+  readonly sources: SourcesChannel;
   /** listens on HOST:PORT and resolves with the URL screens open */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
 
-const ResyncRequest = z.object({ channel: z.literal(VITALS_CHANNEL) }).strict();
+const CHANNELS = [VITALS_CHANNEL, ALERTS_CHANNEL, SOURCES_CHANNEL] as const;
+const ResyncRequest = z.object({ channel: z.enum(CHANNELS) }).strict();
+/** channels other than vitals are sent only to screens that ask for them (older screens never do) */
+const SubscribeRequest = z.object({ channels: z.array(z.enum([ALERTS_CHANNEL, SOURCES_CHANNEL])).max(2) }).strict();
+const room = (channel: string) => `channel:${channel}`;
 
 /**
  * The gateway: one HTTP port for screens and sources. Serves the dashboard, the read API,
  * event intake, and socket.io, where each screen gets `hello`, a `snapshot`, then ordered
- * `delta`s. Screens are read-only: the only thing a socket may send is `resync`.
+ * `delta`s per channel (`vitals` for everyone; `alerts` and `sources` after `subscribe`).
+ * Screens are read-only: all a socket may send is `subscribe` and `resync`.
  */
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, bus, store, pack } = deps;
@@ -64,6 +75,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
   io.engine.on('connection', screens.onSession);
   const vitals = new VitalsChannel(store, config.AGGREGATOR_GROUP, io, config.DELTA_INTERVAL_MS);
+  const alerts = new AlertsChannel(bus, pack, io.to(room(ALERTS_CHANNEL)), { intervalMs: config.DELTA_INTERVAL_MS });
+  const sources = new SourcesChannel(deps.sourceHealth, io.to(room(SOURCES_CHANNEL)));
+  const snapshotOf = (channel: (typeof CHANNELS)[number]) =>
+    channel === VITALS_CHANNEL
+      ? vitals.snapshot()
+      : channel === ALERTS_CHANNEL
+        ? alerts.snapshot()
+        : sources.snapshot();
 
   app.get('/healthz', async (_req, res) => {
     const [busHealth, storeHealth] = await Promise.all([bus.health(), store.health()]);
@@ -81,6 +100,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         error: vitals.lastError,
       },
       ingest: deps.ingestor.stats,
+      alerts: alerts.stats,
       screens: { connected: io.engine.clientsCount, ...screens.counts },
       http: { refusedConnections: connections.refused },
       ...deps.components?.(),
@@ -136,14 +156,35 @@ export function createGateway(deps: GatewayDeps): Gateway {
       mode: config.mode,
       city: { id: pack.meta.id, name: pack.meta.name, nameEn: pack.meta.nameEn },
       serverTime: new Date().toISOString(),
+      channels: CHANNELS,
     });
     const snap = vitals.snapshot();
     if (snap) socket.emit('snapshot', snap);
-    socket.on('resync', (payload: unknown) => {
-      if (!ResyncRequest.safeParse(payload).success) {
+    socket.on('subscribe', (payload: unknown) => {
+      const req = SubscribeRequest.safeParse(payload);
+      if (!req.success) {
         socket.emit('error-message', {
           code: ErrorCodes.HTTP_BAD_REQUEST,
-          message: 'resync expects { channel: "vitals" }',
+          message: `subscribe expects { channels: [${[ALERTS_CHANNEL, SOURCES_CHANNEL].map((c) => `"${c}"`).join(', ')}] }`,
+        });
+        return;
+      }
+      if (!screens.mayResync(socket)) {
+        socket.emit('error-message', { code: RESYNC_RATE_LIMITED, message: 'subscribe is limited like resync' });
+        return;
+      }
+      for (const channel of new Set(req.data.channels)) {
+        void socket.join(room(channel));
+        const snap = snapshotOf(channel);
+        if (snap) socket.emit('snapshot', snap);
+      }
+    });
+    socket.on('resync', (payload: unknown) => {
+      const req = ResyncRequest.safeParse(payload);
+      if (!req.success) {
+        socket.emit('error-message', {
+          code: ErrorCodes.HTTP_BAD_REQUEST,
+          message: `resync expects { channel: ${CHANNELS.map((c) => `"${c}"`).join(' | ')} }`,
         });
         return;
       }
@@ -154,7 +195,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         });
         return;
       }
-      const current = vitals.snapshot();
+      const current = snapshotOf(req.data.channel);
       if (current) socket.emit('snapshot', current);
     });
   });
@@ -163,8 +204,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     http,
     io,
     vitals,
+    alerts,
+    sources,
     async listen() {
       await vitals.start();
+      await alerts.start();
+      await sources.start();
       await deadLetters.start();
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
@@ -176,6 +221,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     async close() {
       vitals.stop();
+      sources.stop();
+      await alerts.stop();
       await deadLetters.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {

@@ -45,6 +45,22 @@ export const ErrorCodes = {
   ADP_UNSUPPORTED_TYPE: 'E_ADP_UNSUPPORTED_TYPE',
   /** a remote server an adapter polls answered with an error, a body not in its format, or not at all */
   ADP_UPSTREAM: 'E_ADP_UPSTREAM',
+  /** alert desk: the command's expectedVersion is not the case's current version (an API answers 409) */
+  DESK_VERSION_CONFLICT: 'E_DESK_VERSION_CONFLICT',
+  /** alert desk: the action is not allowed from the case's current state */
+  DESK_NOT_ALLOWED: 'E_DESK_NOT_ALLOWED',
+  /** alert desk: no case with that id */
+  DESK_UNKNOWN_CASE: 'E_DESK_UNKNOWN_CASE',
+  /** alert desk: a department user acting for another department, or on a case not sent to it */
+  DESK_FORBIDDEN_DEPARTMENT: 'E_DESK_FORBIDDEN_DEPARTMENT',
+  /** alert desk: the actor's role may not take this action */
+  DESK_FORBIDDEN_ROLE: 'E_DESK_FORBIDDEN_ROLE',
+  /** alert desk: a command that is not a valid AlertAction (dead-lettered with the reason) */
+  DESK_INVALID_COMMAND: 'E_DESK_INVALID_COMMAND',
+  /** alert desk: no decision arrived for a submitted command in time */
+  DESK_DECISION_TIMEOUT: 'E_DESK_DECISION_TIMEOUT',
+  /** alert desk: the audit trail's hash chain is broken (an entry altered, removed or reordered) */
+  DESK_AUDIT_BROKEN: 'E_DESK_AUDIT_BROKEN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -29,6 +29,15 @@ export { boundedJson, truncateUtf8, utf8Length, preview } from './bounded.js';
 export type { VitalCounts, VitalsSnapshot, Delta, Snapshot } from './vitals.js';
 export { diffMergePatch, applyMergePatch, type Json } from './merge-patch.js';
 export {
+  SCREEN_CHANNELS,
+  type ScreenChannel,
+  type PlaceName,
+  type AlertView,
+  type AlertsChannelState,
+  type SourceHealthView,
+  type SourcesChannelState,
+} from './screens.js';
+export {
   ALERT_VERSION,
   ALERT_TYPES,
   ALERT_SEVERITIES,
@@ -44,3 +53,20 @@ export {
   type AlertEventInput,
   type AlertParseResult,
 } from './alerts.js';
+export {
+  ALERT_ACTION_VERSION,
+  ALERT_ACTIONS,
+  DESK_ROLES,
+  WHISTLE_LEVELS,
+  MAX_ACTION_TEXT_CHARS,
+  MAX_ACTION_LIST,
+  AlertAction,
+  DeskActor,
+  DeskRole,
+  WhistleLevel,
+  parseAlertAction,
+  type AlertActionName,
+  type AlertActionInput,
+  type AlertActionParseResult,
+  type AlertActionDecision,
+} from './alert-actions.js';
