@@ -111,6 +111,9 @@ export const newOutput = (): EngineOutput => ({ alerts: [], signals: [], errors:
 /** E_DETECTOR_RULE: a rule threw on an input (the key keeps its previous state). */
 export const RULE_ERROR = 'E_DETECTOR_RULE';
 
+/** At most this many keys one event is folded under per rule (`Rule.keys`). */
+export const MAX_KEYS_PER_EVENT = 8;
+
 interface Bound {
   rule: AnyRule;
   id: string;
@@ -140,6 +143,10 @@ export class RuleEngine {
     const r: Array<[string, string]> = [];
     for (const b of this.rules) {
       try {
+        if (b.rule.keys) {
+          for (const k of b.rule.keys(e, b.env).slice(0, MAX_KEYS_PER_EVENT)) r.push([b.id, String(k)]);
+          continue;
+        }
         const k = b.rule.key(e, b.env);
         if (k !== null && k !== undefined) r.push([b.id, String(k)]);
       } catch {
@@ -164,7 +171,7 @@ export class RuleEngine {
   ): void {
     const b = this.byId.get(id);
     if (!b) return;
-    this.apply(b, key, store, timers, out, wm, (s) => b.rule.step(s, e, b.env));
+    this.apply(b, key, store, timers, out, wm, (s) => b.rule.step(s, e, b.env, key));
   }
 
   onSignal(sig: RuleSignal, store: KeyedStore, timers: TimerIndex, out: EngineOutput, wm: number): void {
@@ -192,7 +199,7 @@ export class RuleEngine {
         store.del(k);
         continue;
       }
-      this.apply(b, k.slice(bar + 1), store, timers, out, wm, (s) => b.rule.wake(s, wm, b.env), true);
+      this.apply(b, k.slice(bar + 1), store, timers, out, wm, (s) => b.rule.wake(s, wm, b.env, k.slice(bar + 1)), true);
     }
   }
 

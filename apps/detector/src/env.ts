@@ -1,5 +1,5 @@
-import { CityIndex, pointInGeometry, responsibleDepartments, type CityPack, type LoadingZone } from '@cityops/city';
-import type { AnyRule, RuleEnv, RuleSettings } from './rules/rule.js';
+import { CityIndex, responsibleDepartments, type CityPack } from '@cityops/city';
+import type { AnyRule, RoadInfo, RuleEnv, RuleSettings } from './rules/rule.js';
 import { ruleId } from './rules/rule.js';
 
 /** Settings per rule id (or type): the pack's detector settings; anything not named takes its default. */
@@ -15,22 +15,14 @@ export function distanceMeters(lon1: number, lat1: number, lon2: number, lat2: n
   return Math.sqrt(dx * dx + dy * dy);
 }
 
-interface RoadInfo {
-  id: string;
-  name: string;
-  speedLimitKmh: number;
-  districtId: string;
-  mid: [number, number];
-}
-
 /** What every rule of one pack shares: the index, zones with their boxes, roads by id. Built once per pack. */
 export interface PackContext {
   pack: CityPack;
   index: CityIndex;
-  zones: LoadingZone[];
-  zoneBox: Float64Array;
   roads: Map<string, RoadInfo>;
   departments: Map<string, { lead?: string; assist: string[] }>;
+  /** road indexes by 0.01° bucket, built on first use */
+  roadBuckets?: Map<string, number[]>;
 }
 
 const contexts = new WeakMap<CityPack, PackContext>();
@@ -38,19 +30,6 @@ const contexts = new WeakMap<CityPack, PackContext>();
 export function packContext(pack: CityPack, index?: CityIndex): PackContext {
   const hit = contexts.get(pack);
   if (hit) return hit;
-  const zones = pack.loadingZones;
-  const zoneBox = new Float64Array(zones.length * 4);
-  zones.forEach((z, i) => {
-    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const ring of z.geometry.coordinates)
-      for (const [x, y] of ring) {
-        x0 = Math.min(x0, x);
-        y0 = Math.min(y0, y);
-        x1 = Math.max(x1, x);
-        y1 = Math.max(y1, y);
-      }
-    zoneBox.set([x0, y0, x1, y1], i * 4);
-  });
   const roads = new Map<string, RoadInfo>();
   for (const r of pack.roads) {
     const c = r.geometry.coordinates;
@@ -60,12 +39,13 @@ export function packContext(pack: CityPack, index?: CityIndex): PackContext {
     roads.set(r.id, {
       id: r.id,
       name: r.name,
+      ...(r.nameEn ? { nameEn: r.nameEn } : {}),
       speedLimitKmh: r.speedLimitKmh,
       districtId: r.districtId,
       mid: midPoint,
     });
   }
-  const ctx: PackContext = { pack, index: index ?? new CityIndex(pack), zones, zoneBox, roads, departments: new Map() };
+  const ctx: PackContext = { pack, index: index ?? new CityIndex(pack), roads, departments: new Map() };
   contexts.set(pack, ctx);
   return ctx;
 }
@@ -84,24 +64,76 @@ function segmentDistance(px: number, py: number, a: number[], b: number[], kx: n
   return Math.sqrt(x * x + y * y);
 }
 
-/** The loading zone containing the point or within `margin` metres of its outline, or null. */
+/**
+ * The loading zone containing the point or within `margin` metres of its outline, or null: the
+ * index's `inLoadingZone` at the point and at 16 probes on circles of `margin` and `margin / 2`
+ * around it (exact for a margin below the zone's size, as for GPS noise of a few metres).
+ */
 export function loadingZoneNear(ctx: PackContext, lon: number, lat: number, margin: number): string | null {
   const inside = ctx.index.inLoadingZone(lon, lat);
   if (inside || !(margin > 0)) return inside;
   const kx = metersPerDegLon(lat);
-  const mx = margin / kx;
-  const my = margin / M_PER_DEG_LAT;
-  const b = ctx.zoneBox;
-  for (let i = 0; i < ctx.zones.length; i++) {
-    const o = i * 4;
-    if (lon < b[o]! - mx || lon > b[o + 2]! + mx || lat < b[o + 1]! - my || lat > b[o + 3]! + my) continue;
-    const z = ctx.zones[i]!;
-    if (pointInGeometry(lon, lat, z.geometry)) return z.id;
-    for (const ring of z.geometry.coordinates)
-      for (let k = 0; k < ring.length - 1; k++)
-        if (segmentDistance(lon, lat, ring[k]!, ring[k + 1]!, kx) <= margin) return z.id;
+  for (const r of [margin / 2, margin]) {
+    for (let k = 0; k < 8; k++) {
+      const a = (k * Math.PI) / 4;
+      const z = ctx.index.inLoadingZone(lon + (r * Math.cos(a)) / kx, lat + (r * Math.sin(a)) / M_PER_DEG_LAT);
+      if (z) return z;
+    }
   }
   return null;
+}
+
+const BUCKET_DEG = 0.01;
+
+function buildRoadBuckets(pack: CityPack): Map<string, number[]> {
+  const buckets = new Map<string, number[]>();
+  pack.roads.forEach((r, i) => {
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const [x, y] of r.geometry.coordinates) {
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+    for (let bx = Math.floor(x0 / BUCKET_DEG); bx <= Math.floor(x1 / BUCKET_DEG); bx++)
+      for (let by = Math.floor(y0 / BUCKET_DEG); by <= Math.floor(y1 / BUCKET_DEG); by++) {
+        const k = `${bx},${by}`;
+        const list = buckets.get(k);
+        if (list) list.push(i);
+        else buckets.set(k, [i]);
+      }
+  });
+  return buckets;
+}
+
+/** Road segments within `radius` metres of the point, nearest first, at most `max`. */
+export function roadsNear(
+  ctx: PackContext,
+  lon: number,
+  lat: number,
+  radius: number,
+  max = 8,
+): Array<{ roadId: string; distanceMeters: number }> {
+  if (!Number.isFinite(lon) || !Number.isFinite(lat) || !(radius >= 0)) return [];
+  ctx.roadBuckets ??= buildRoadBuckets(ctx.pack);
+  const kx = metersPerDegLon(lat);
+  const dx = radius / kx;
+  const dy = radius / M_PER_DEG_LAT;
+  const seen = new Set<number>();
+  const hits: Array<{ roadId: string; distanceMeters: number }> = [];
+  for (let bx = Math.floor((lon - dx) / BUCKET_DEG); bx <= Math.floor((lon + dx) / BUCKET_DEG); bx++)
+    for (let by = Math.floor((lat - dy) / BUCKET_DEG); by <= Math.floor((lat + dy) / BUCKET_DEG); by++) {
+      for (const i of ctx.roadBuckets.get(`${bx},${by}`) ?? []) {
+        if (seen.has(i)) continue;
+        seen.add(i);
+        const c = ctx.pack.roads[i]!.geometry.coordinates;
+        let best = Infinity;
+        for (let k = 0; k < c.length - 1; k++) best = Math.min(best, segmentDistance(lon, lat, c[k]!, c[k + 1]!, kx));
+        if (best <= radius) hits.push({ roadId: ctx.pack.roads[i]!.id, distanceMeters: best });
+      }
+    }
+  hits.sort((a, b) => a.distanceMeters - b.distanceMeters || (a.roadId < b.roadId ? -1 : 1));
+  return hits.slice(0, max);
 }
 
 /** The environment a rule runs in: the pack, its index and the rule's parameters (settings over defaults). */
@@ -124,5 +156,6 @@ export function ruleEnv(ctx: PackContext, rule: AnyRule, settings: DetectorSetti
     },
     loadingZoneNear: (lon, lat, margin) => loadingZoneNear(ctx, lon, lat, margin),
     road: (id) => ctx.roads.get(id),
+    roadsNear: (lon, lat, radius, max) => roadsNear(ctx, lon, lat, radius, max),
   };
 }

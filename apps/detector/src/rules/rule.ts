@@ -20,9 +20,25 @@ export interface RuleEnv {
    */
   loadingZoneNear(lon: number, lat: number, marginMeters: number): string | null;
   /** (superset) a road segment of the pack by id (speed limit, class, district), or undefined */
-  road(
-    roadId: string,
-  ): { id: string; name: string; speedLimitKmh: number; districtId: string; mid: [number, number] } | undefined;
+  road(roadId: string): RoadInfo | undefined;
+  /** (superset) road segments within `radiusMeters` of the point, nearest first, at most `max` (default 8) */
+  roadsNear(
+    lon: number,
+    lat: number,
+    radiusMeters: number,
+    max?: number,
+  ): Array<{ roadId: string; distanceMeters: number }>;
+}
+
+/** (superset) what a rule may need of a road segment */
+export interface RoadInfo {
+  id: string;
+  name: string;
+  nameEn?: string;
+  speedLimitKmh: number;
+  districtId: string;
+  /** the segment's middle [lon, lat] */
+  mid: [number, number];
 }
 
 /** What a rule says about an alert; the framework turns drafts into AlertEvents (ids, seq, caps). */
@@ -76,12 +92,19 @@ export interface Rule<S> {
   id?: string;
   /** the key this event's state lives under (vehicle, segment, sensor, feed, street×category); null = not for this rule */
   key(e: CityEvent, env: RuleEnv): string | null;
+  /**
+   * (superset) when present, used instead of `key`: every key the event is folded under (at most
+   * 8), e.g. a complaint folded under each road segment near it.
+   */
+  keys?(e: CityEvent, env: RuleEnv): string[];
   /** fold one event, in event-time order per key (late ones possible: be robust), JSON-serializable state */
-  step(state: S | undefined, e: CityEvent, env: RuleEnv): RuleStep<S>;
+  step(state: S | undefined, e: CityEvent, env: RuleEnv, key?: string): RuleStep<S>;
   /** called when the key's wakeAt <= the watermark: timeouts, dwell thresholds, missed heartbeats, clears */
-  wake(state: S, watermarkMs: number, env: RuleEnv): RuleStep<S>;
+  wake(state: S, watermarkMs: number, env: RuleEnv, key?: string): RuleStep<S>;
   /** (superset) fold a signal sent to this rule by another rule (see RuleSignal) */
   signal?(state: S | undefined, signal: RuleSignal, env: RuleEnv): RuleStep<S>;
+  // (superset) `key`, the 4th argument of step and wake, is the key the state lives under (the
+  // framework always passes it; tests may leave it out).
   /** parameters with defaults and a one-line description each (documented in the README table) */
   parameters: Record<string, { default: number | string | boolean; description: string }>;
 }
