@@ -10,11 +10,20 @@ import { openBusDelivery } from './replay-bus.js';
 const USAGE = `usage:
   cityops-sim simulate --out DIR [--seed 42] [--hours 2] [--start ISO] [--sensors N] [--vehicles N]
                        [--tickets-per-hour N] [--incidents-per-hour N] [--incident-types a,b]
-                       [--max-events-per-second N]
+                       [--max-events-per-second N] [--feeds realistic|clean] [--decoys-per-hour N]
   cityops-sim replay --dir DIR --url http://127.0.0.1:8080 --api-key KEY [--speed 60|max] [--batch 1000]
   cityops-sim replay --dir DIR --bus [--speed 60|max]   (straight onto the bus: needs KAFKA_BROKERS and REDIS_URL)`;
 
-const NUMERIC = ['seed', 'hours', 'sensors', 'vehicles', 'ticketsPerHour', 'incidentsPerHour', 'maxEventsPerSecond'];
+const NUMERIC = [
+  'seed',
+  'hours',
+  'sensors',
+  'vehicles',
+  'ticketsPerHour',
+  'incidentsPerHour',
+  'maxEventsPerSecond',
+  'decoysPerHour',
+];
 
 async function simulate(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -31,6 +40,8 @@ async function simulate(args: string[]): Promise<void> {
       'incidents-per-hour': { type: 'string' },
       'incident-types': { type: 'string' },
       'max-events-per-second': { type: 'string' },
+      feeds: { type: 'string' },
+      'decoys-per-hour': { type: 'string' },
     },
   });
   if (!values.out) throw new UsageError('--out: the output directory is required');
@@ -52,8 +63,9 @@ async function simulate(args: string[]): Promise<void> {
     Object.entries(manifest.incidents)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || 'none';
+  const decoys = Object.values(manifest.decoys).reduce((a, b) => a + b, 0);
   process.stderr.write(
-    `wrote ${manifest.events} events (${manifest.start} .. ${manifest.end}) and ground truth (${incidents}) to ${values.out} in ${seconds.toFixed(1)} s (${Math.round(manifest.events / seconds)} events/s incl. loading the city)\n`,
+    `wrote ${manifest.events} events (${manifest.start} .. ${manifest.end}) and ground truth (${incidents}; ${decoys} decoys; ${options.feeds} feeds) to ${values.out} in ${seconds.toFixed(1)} s (${Math.round(manifest.events / seconds)} events/s incl. loading the city)\n`,
   );
 }
 

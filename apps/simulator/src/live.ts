@@ -3,7 +3,22 @@ import type { CityEventInput } from '@cityops/schema';
 import { DAY } from './engine/clock.js';
 import { Scenario } from './engine/scenario.js';
 import type { GroundTruthRecord } from './engine/truth.js';
-import { parseScenarioOptions } from './options.js';
+import { CityopsError, ErrorCodes } from '@cityops/schema';
+import { FEED_MODES, parseScenarioOptions, type FeedMode } from './options.js';
+
+/**
+ * SIM_FEEDS (`realistic`, the default, or `clean`): read here because the config package is not
+ * the simulator's to change. A bad value stops with the variable named.
+ */
+export function liveFeeds(env: Record<string, string | undefined>): FeedMode {
+  const v = env.SIM_FEEDS?.trim();
+  if (v === undefined || v === '') return 'realistic';
+  if ((FEED_MODES as readonly string[]).includes(v)) return v as FeedMode;
+  throw new CityopsError(
+    ErrorCodes.CFG_INVALID,
+    `SIM_FEEDS: must be realistic or clean, got ${JSON.stringify(v.slice(0, 40))}`,
+  );
+}
 
 export interface LiveSimulatorOptions {
   city: { pack: CityPack; index: CityIndex };
@@ -16,6 +31,8 @@ export interface LiveSimulatorOptions {
   dayMinutes?: number;
   /** injected incidents per wall-clock hour (default 6) */
   incidentsPerHour?: number;
+  /** how the feeds look (default: SIM_FEEDS from the environment, else realistic) */
+  feeds?: FeedMode;
   tickMs?: number;
   now?: () => number;
   onError?: (err: unknown) => void;
@@ -86,8 +103,9 @@ export function startLiveSimulator(opts: LiveSimulatorOptions): LiveSimulator {
       ticketsPerHour: knobs.ticketsPerHour,
       incidentsPerHour: Math.min(120, (opts.incidentsPerHour ?? 6) / speed),
       maxEventsPerSecond: Math.max(1, (opts.rate * 1.5) / speed),
+      feeds: opts.feeds ?? liveFeeds(process.env),
     },
-    (k) => `live ${k}`,
+    (k) => (k === 'feeds' ? 'SIM_FEEDS' : `live ${k}`),
   );
   const scenario = new Scenario(opts.city.pack, opts.city.index, options, {
     startMs: sim0,

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { CityIndex, loadCityPack, type CityPack } from '@cityops/city';
 import { HOUR, MINUTE } from './engine/clock.js';
 import { Scenario } from './engine/scenario.js';
-import type { GroundTruthRecord } from './engine/truth.js';
+import type { DecoyRecord, GroundTruthRecord } from './engine/truth.js';
 import type { ScenarioOptions } from './options.js';
 
 /** File names inside a scenario directory. */
@@ -27,6 +27,7 @@ export interface ScenarioManifest {
   byKind: Record<string, number>;
   cappedReadings: number;
   incidents: Record<string, number>;
+  decoys: Record<string, number>;
 }
 
 export interface OfflineOptions {
@@ -40,6 +41,7 @@ export interface OfflineOptions {
 export interface OfflineResult {
   manifest: ScenarioManifest;
   truth: GroundTruthRecord[];
+  decoys: DecoyRecord[];
 }
 
 /** How much simulated time is produced, joined and written at once: bounded memory for week-long runs. */
@@ -75,8 +77,11 @@ export async function writeScenario(o: OfflineOptions): Promise<OfflineResult> {
 
   const counts = sim.counts();
   const truth = sim.groundTruth();
+  const decoys = sim.decoys();
   const incidents: Record<string, number> = {};
   for (const r of truth) incidents[r.type] = (incidents[r.type] ?? 0) + 1;
+  const decoyCounts: Record<string, number> = {};
+  for (const r of decoys) decoyCounts[r.type] = (decoyCounts[r.type] ?? 0) + 1;
   const manifest: ScenarioManifest = {
     format: 1,
     pack: { id: pack.meta.id, version: pack.meta.version },
@@ -88,13 +93,14 @@ export async function writeScenario(o: OfflineOptions): Promise<OfflineResult> {
     byKind: sortKeys(counts.byKind),
     cappedReadings: counts.capped,
     incidents: sortKeys(incidents),
+    decoys: sortKeys(decoyCounts),
   };
   await writeFile(
     join(o.outDir, SCENARIO_FILES.truth),
-    JSON.stringify({ start: manifest.start, end: manifest.end, incidents: truth }, null, 2) + '\n',
+    JSON.stringify({ start: manifest.start, end: manifest.end, incidents: truth, decoys }, null, 2) + '\n',
   );
   await writeFile(join(o.outDir, SCENARIO_FILES.scenario), JSON.stringify(manifest, null, 2) + '\n');
-  return { manifest, truth };
+  return { manifest, truth, decoys };
 }
 
 function sortKeys(r: Record<string, number>): Record<string, number> {

@@ -2,6 +2,12 @@ import { CityopsError, ErrorCodes } from '@cityops/schema';
 import { z } from 'zod';
 import { INCIDENT_TYPES } from './engine/truth.js';
 
+/** The two ways the simulated feeds can look (option `feeds`, CLI `--feeds`, live `SIM_FEEDS`). */
+export const FEED_MODES = ['realistic', 'clean'] as const;
+export type FeedMode = (typeof FEED_MODES)[number];
+/** Decoys per simulated hour when `decoysPerHour` is not given. */
+export const DEFAULT_DECOYS_PER_HOUR: Record<FeedMode, number> = { realistic: 8, clean: 0 };
+
 const between = (lo: number, hi: number) =>
   z
     .number({ message: `must be a number between ${lo} and ${hi}` })
@@ -33,6 +39,15 @@ export const ScenarioOptionsSchema = z
       .default([...INCIDENT_TYPES]),
     /** cap on routine sensor readings per simulated second; see README "events per second cap" */
     maxEventsPerSecond: between(1, 1_000_000).default(5000),
+    /**
+     * How the feeds look: `realistic` (the default) as real systems send them (vans send noisy,
+     * sparse positions only; sensors send values and heartbeats, never their own alarm verdict) with
+     * confounders (decoys) in the city; `clean` as before (vans say `unloading` and
+     * `inLoadingZone`, devices flag `alarm`, no decoys). See README "Feeds".
+     */
+    feeds: z.enum(FEED_MODES, { message: 'must be realistic or clean' }).default('realistic'),
+    /** confounders per simulated hour (decoys that must not raise an alert); default 8 realistic, 0 clean */
+    decoysPerHour: between(0, 120).optional(),
   })
   .strict();
 

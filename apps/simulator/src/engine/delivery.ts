@@ -1,8 +1,9 @@
 import type { Rng } from '../prng.js';
+import { type GpsTracker, type Track, stationary, trackAt, waypoints } from './gps.js';
 import { MINUTE, congestion, foodActivity, hourOfDay, isRushHour, parcelActivity } from './clock.js';
 import type { Emitter, Where } from './emit.js';
 import type { Agenda } from './queue.js';
-import { ROAD_STEPS, densityOf, type World } from './world.js';
+import { ROAD_STEPS, densityOf, metres, type World } from './world.js';
 
 /** The logistics companies on the streets: share of the fleet, how often they use loading zones, their working day. */
 export const COMPANIES = [
@@ -33,6 +34,30 @@ interface Vehicle {
   shift: number;
   legsToStop: number;
   onDuty: boolean;
+  /** realistic feeds: where the van is going (waypoints in simulated time), and the tracker's state */
+  track?: Track;
+  tracking?: boolean;
+  /** incident tags its pings carry (a blockage van's) */
+  tags?: readonly string[];
+  /** a scripted van (blockage, decoy) stops reporting at this time */
+  trackUntil?: number;
+}
+
+/** How a scripted stop (a blockage van, a decoy) looks. */
+export interface ScriptedStop {
+  /** road the van is on (its `roadSegmentId` in clean feeds), or undefined for a stop off the road */
+  road: number;
+  /** where it stands */
+  at: Where;
+  /** where it comes from and drives off to */
+  from: [number, number];
+  to: [number, number];
+  arriveAt: number;
+  departAt: number;
+  legal: boolean;
+  tags: readonly string[];
+  /** a food courier or a parcel carrier */
+  parcelCarrier?: boolean;
 }
 
 /**
@@ -51,6 +76,8 @@ export class DeliveryFleet {
     private readonly rng: Rng,
     private readonly emitter: Emitter,
     count: number,
+    /** realistic feeds: positions only, from a GPS tracker (undefined: clean feeds) */
+    private readonly gps?: GpsTracker,
   ) {
     if (world.roads.length === 0) return;
     const cum = COMPANIES.map((_, i) => COMPANIES.slice(0, i + 1).reduce((s, c) => s + c.share, 0));
@@ -103,6 +130,7 @@ export class DeliveryFleet {
       if (v.onDuty) {
         v.onDuty = false;
         v.road = this.homeRoad(v.districtId);
+        delete v.track;
       }
       return agenda.at(t + 10 * MINUTE, (tt) => this.drive(agenda, v, tt));
     }
@@ -110,10 +138,54 @@ export class DeliveryFleet {
     const road = this.world.roads[v.road]!;
     const speed = Math.max(5, road.speedLimitKmh * (1 - 0.55 * congestion(h)) * this.rng.range(0.55, 0.9));
     const travelMs = Math.round((this.world.roadLengthM[v.road]! / (speed / 3.6)) * 1000);
-    this.emit(t, v, this.where(v.road, ROAD_STEPS / 2), 'moving', Math.round(speed), false);
+    const stopping = v.legsToStop <= 1;
+    if (this.gps) this.driveTrack(agenda, v, t, travelMs, stopping);
+    else this.emit(t, v, this.where(v.road, ROAD_STEPS / 2), 'moving', Math.round(speed), false);
     if (--v.legsToStop <= 0) return agenda.at(t + Math.round(travelMs / 2), (tt) => this.stop(agenda, v, tt));
     v.road = this.nextRoad(v);
     agenda.at(t + travelMs, (tt) => this.drive(agenda, v, tt));
+  }
+
+  /**
+   * Realistic feeds: the van drives from where it is to the near end of its road, then along it to
+   * the far end (or to the middle, where it will look for a place to stop), and its tracker pings.
+   */
+  private driveTrack(agenda: Agenda, v: Vehicle, t: number, travelMs: number, stopping: boolean): void {
+    const a = this.world.roadPoint(v.road, 0);
+    const b = this.world.roadPoint(v.road, ROAD_STEPS);
+    const p = v.track ? trackAt(v.track, t) : a;
+    const [entry, exit] = metres(p[0], p[1], a[0], a[1]) <= metres(p[0], p[1], b[0], b[1]) ? [a, b] : [b, a];
+    const target = stopping ? this.world.roadPoint(v.road, ROAD_STEPS / 2) : exit;
+    const legMs = stopping ? travelMs / 2 : travelMs;
+    const toEntry = metres(p[0], p[1], entry[0], entry[1]);
+    const along = metres(entry[0], entry[1], target[0], target[1]);
+    const tEntry = t + Math.round((legMs * toEntry) / Math.max(1, toEntry + along));
+    v.track = waypoints([p, entry, target], [t, tEntry, t + Math.round(legMs)]);
+    this.startTracking(agenda, v, t);
+  }
+
+  private startTracking(agenda: Agenda, v: Vehicle, t: number): void {
+    if (v.tracking || !this.gps) return;
+    v.tracking = true;
+    const gps = this.gps;
+    const profile = gps.profile();
+    const ping = (tt: number): void => {
+      if (!v.onDuty || !v.track || (v.trackUntil !== undefined && tt > v.trackUntil)) {
+        v.tracking = false;
+        return;
+      }
+      const fix = gps.fix(v.track, tt, profile);
+      if (fix) {
+        const payload: { vehicleId: string; company: string; speedKmh?: number } = {
+          vehicleId: v.id,
+          company: v.company.code,
+        };
+        if (fix.speedKmh !== undefined) payload.speedKmh = fix.speedKmh;
+        this.emitter.vehicle(tt, { lon: fix.lon, lat: fix.lat }, 'event', DELIVERY_CODES.moving, payload, v.tags);
+      }
+      agenda.at(tt + gps.interval(profile), ping);
+    };
+    agenda.at(t + Math.floor(this.gps.offset(profile)), ping);
   }
 
   private nextRoad(v: Vehicle): number {
@@ -148,6 +220,12 @@ export class DeliveryFleet {
       where = this.where(v.road, k);
       dwell = Math.min(MAX_ROUTINE_ILLEGAL_DWELL_MS, this.rng.range(1.5, isRushHour(h) ? 8.5 : 6.5) * MINUTE);
     }
+    if (this.gps && v.track) {
+      // drive the last bit to the stop (through the shared junction when it is on the next road)
+      const p = trackAt(v.track, t);
+      const approach = Math.min(dwell / 3, (metres(p[0], p[1], where.lon, where.lat) / (25 / 3.6)) * 1000);
+      v.track = stationaryAfter(p, [where.lon, where.lat], t, t + Math.round(approach));
+    }
     const drop =
       v.company.code === 'Meituan'
         ? 1
@@ -175,6 +253,14 @@ export class DeliveryFleet {
     tags: readonly string[],
     after: () => boolean,
   ): void {
+    if (this.gps) {
+      // the tracker reports positions only; the parcels still go
+      v.parcels = Math.max(0, v.parcels - drop);
+      agenda.at(t0 + dwell, (t) => {
+        if (after()) this.drive(agenda, v, t);
+      });
+      return;
+    }
     this.emit(t0, v, where, 'stopped', 0, legal, tags);
     const reports = Math.max(1, Math.floor(dwell / UNLOAD_REPORT_MS));
     const perReport = drop / reports;
@@ -202,11 +288,12 @@ export class DeliveryFleet {
     tags?: readonly string[],
   ): string {
     const moving = state === 'moving';
-    const code = moving
-      ? DELIVERY_CODES.moving
-      : inLoadingZone
-        ? DELIVERY_CODES.loadingZone
-        : DELIVERY_CODES.illegalStop;
+    const code =
+      moving || where.roadSegmentId === undefined
+        ? DELIVERY_CODES.moving
+        : inLoadingZone
+          ? DELIVERY_CODES.loadingZone
+          : DELIVERY_CODES.illegalStop;
     return this.emitter.vehicle(
       t,
       where,
@@ -218,10 +305,54 @@ export class DeliveryFleet {
   }
 
   /**
-   * A road blockage's vehicles: each arrives on road `road` at its time, stops on the carriageway at
-   * point `k` and unloads until its departure (all beyond BLOCKAGE_DWELL_MS), then leaves. They are
-   * vehicles like any other (same id scheme, same companies); their stop and departure events carry
-   * the incident tag.
+   * A scripted van (a road blockage's, or a decoy's): it comes from `from`, stands at `at` from
+   * `arriveAt` until `departAt` and drives off to `to`, then ends its round (no further reports).
+   * It is a vehicle like any other (same id scheme, same companies); its events carry `tags`.
+   * Clean feeds: `moving`, `stopped`, `unloading` every minute, `moving` (as before). Realistic
+   * feeds: its tracker's pings, from a minute and a half before arriving to a minute after leaving.
+   */
+  scriptedStop(agenda: Agenda, s: ScriptedStop): string {
+    const carriers = s.parcelCarrier === false ? COMPANIES.length : COMPANIES.length - 1; // parcel carriers, not food delivery
+    const company = COMPANIES[this.rng.int(carriers)]!;
+    const districtId = this.world.roads[s.road]!.districtId;
+    const v: Vehicle = {
+      id: this.nextId(company),
+      company,
+      districtId,
+      road: s.road,
+      parcels: this.load(company),
+      shift: 0,
+      legsToStop: 1,
+      onDuty: true,
+      tags: s.tags,
+    };
+    const at: [number, number] = [s.at.lon, s.at.lat];
+    if (this.gps) {
+      const leaveMs = Math.round((metres(at[0], at[1], s.to[0], s.to[1]) / (20 / 3.6)) * 1000);
+      v.track = waypoints(
+        [s.from, at, at, s.to],
+        [s.arriveAt - 90_000, s.arriveAt, s.departAt, s.departAt + Math.max(1000, leaveMs)],
+      );
+      v.trackUntil = s.departAt + Math.max(1000, leaveMs) + MINUTE;
+      agenda.at(s.arriveAt - 90_000, (t) => this.startTracking(agenda, v, t));
+      return v.id;
+    }
+    const fromWhere: Where = { lon: s.from[0], lat: s.from[1], roadSegmentId: this.world.roads[s.road]!.id };
+    const toWhere: Where = { lon: s.to[0], lat: s.to[1], roadSegmentId: this.world.roads[s.road]!.id };
+    agenda.at(s.arriveAt - 30_000, (t) => this.emit(t, v, fromWhere, 'moving', 12, false));
+    agenda.at(s.arriveAt, (t) => {
+      const drop = Math.round(this.rng.range(25, 60));
+      this.unload(agenda, v, t, s.at, s.legal, s.departAt - s.arriveAt, drop, s.tags, () => false);
+    });
+    agenda.at(s.departAt, (t) => {
+      this.emit(t, v, toWhere, 'moving', 10, false, s.tags);
+    });
+    return v.id;
+  }
+
+  /**
+   * A road blockage's vehicle: arrives on road `road`, stops on the carriageway at point `k` and
+   * unloads until its departure (beyond BLOCKAGE_DWELL_MS), then leaves.
    */
   blockageVehicle(
     agenda: Agenda,
@@ -231,28 +362,21 @@ export class DeliveryFleet {
     departAt: number,
     incidentId: string,
   ): string {
-    const company = COMPANIES[this.rng.int(COMPANIES.length - 1)]!; // parcel carriers, not food delivery
-    const v: Vehicle = {
-      id: this.nextId(company),
-      company,
-      districtId: this.world.roads[road]!.districtId,
+    const from = this.world.roadPoint(road, Math.max(0, k - 1));
+    const to = this.world.roadPoint(road, Math.min(ROAD_STEPS, k + 1));
+    return this.scriptedStop(agenda, {
       road,
-      parcels: this.load(company),
-      shift: 0,
-      legsToStop: 1,
-      onDuty: true,
-    };
-    const where = this.where(road, k);
-    const tags = [incidentId];
-    agenda.at(arriveAt - 30_000, (t) => this.emit(t, v, this.where(road, Math.max(0, k - 1)), 'moving', 12, false));
-    agenda.at(arriveAt, (t) => {
-      const drop = Math.round(this.rng.range(25, 60));
-      // after the blockage the van drives off and ends its round: no further reports
-      this.unload(agenda, v, t, where, false, departAt - arriveAt, drop, tags, () => false);
+      at: this.where(road, k),
+      from: this.gps ? this.world.roadPoint(road, 0) : from,
+      to: this.gps ? this.world.roadPoint(road, ROAD_STEPS) : to,
+      arriveAt,
+      departAt,
+      legal: false,
+      tags: [incidentId],
     });
-    agenda.at(departAt, (t) => {
-      this.emit(t, v, this.where(road, Math.min(ROAD_STEPS, k + 1)), 'moving', 10, false, tags);
-    });
-    return v.id;
   }
+}
+
+function stationaryAfter(from: [number, number], to: [number, number], t0: number, t1: number): Track {
+  return t1 > t0 ? waypoints([from, to], [t0, t1]) : stationary(to, t0);
 }

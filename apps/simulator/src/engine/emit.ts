@@ -52,8 +52,10 @@ export class Emitter {
     code: string,
     p: { sensorId: string; kind: string; value: number; unit: string; status: SensorStatus },
     incidentIds?: readonly string[],
+    /** never capped although its status is `ok` (a realistic feed's reading that a clean feed would flag `alarm`) */
+    keep = false,
   ): string | undefined {
-    const routine = p.status === 'ok' && !incidentIds?.length;
+    const routine = p.status === 'ok' && !keep && !incidentIds?.length;
     this.refill(t);
     if (routine && this.tokens < 1) {
       this.counts.capped++;
@@ -92,17 +94,17 @@ export class Emitter {
     code: string,
     payload: {
       vehicleId: string;
-      company: string;
-      state: string;
-      speedKmh: number;
-      inLoadingZone: boolean;
-      parcels: number;
+      company?: string;
+      state?: string;
+      speedKmh?: number;
+      inLoadingZone?: boolean;
+      parcels?: number;
     },
     incidentIds?: readonly string[],
   ): string {
     this.refill(t);
     const id = this.push(t, 'sim.logistics', 'delivery.vehicle', where, kind, code, payload, incidentIds);
-    this.count(this.counts.byKind, `vehicle.${payload.state}`);
+    this.count(this.counts.byKind, `vehicle.${payload.state ?? 'position'}`);
     return id;
   }
 

@@ -3,7 +3,7 @@ import type { Rng } from '../prng.js';
 import { HOUR, MINUTE, dailyMax, dailyMean, hotlineActivity, hourOfDay } from './clock.js';
 import type { Emitter } from './emit.js';
 import type { Agenda } from './queue.js';
-import type { Cell, World } from './world.js';
+import { densityOf, type Cell, type World } from './world.js';
 
 /**
  * What people call 12345 about: category, relative weight, and when in the day it peaks (a factor
@@ -75,6 +75,20 @@ export class Hotline {
     this.categories = CATEGORIES.filter((c) => this.names.has(c.code));
   }
 
+  /** Told of every ordinary ticket as it is received (the decoys' hourly tally); not of incidents' tickets. */
+  onRoutineTicket?: (t: number, code: string, cell: Cell) => void;
+
+  /** The model's mean of ordinary tickets per hour for one category from one street at local hour `h`. */
+  expectedPerHour(code: string, streetId: string, h: number): number {
+    const cat = this.categories.find((c) => c.code === code);
+    const cells = this.world.cellsByStreet.get(streetId);
+    if (!cat || !cells || this.ticketsPerHour <= 0) return 0;
+    const total = this.world.cellCum[this.world.cellCum.length - 1]!;
+    const street = cells.reduce((s, i) => s + densityOf(this.world.cells[i]!.districtId), 0) / total;
+    const share = (cat.weight * cat.shape(h)) / this.categories.reduce((s, c) => s + c.weight * c.shape(h), 0);
+    return ((this.ticketsPerHour * hotlineActivity(h)) / this.meanShape) * share * street;
+  }
+
   /** True when the pack's taxonomy has the code, so incidents only complain in codes ingest accepts. */
   knows(code: string): boolean {
     return this.names.has(code);
@@ -88,7 +102,9 @@ export class Hotline {
       const h = hourOfDay(t);
       if (this.rng.chance(hotlineActivity(h) / this.maxShape)) {
         const code = this.pickCategory(h);
-        this.open(agenda, t, code, this.world.cells[this.rng.weighted(this.world.cellCum)]!);
+        const cell = this.world.cells[this.rng.weighted(this.world.cellCum)]!;
+        this.open(agenda, t, code, cell);
+        this.onRoutineTicket?.(t, code, cell);
       }
       agenda.at(t + this.rng.exp(maxRate), arrive);
     };

@@ -1,6 +1,6 @@
 import type { CityIndex, CityPack } from '@cityops/city';
 import type { CityEventInput } from '@cityops/schema';
-import type { ScenarioOptions } from '../options.js';
+import { DEFAULT_DECOYS_PER_HOUR, type ScenarioOptions } from '../options.js';
 import { Rng } from '../prng.js';
 import { DeliveryFleet } from './delivery.js';
 import { Emitter, type EmitCounts } from './emit.js';
@@ -8,7 +8,9 @@ import { Hotline } from './hotline.js';
 import { scheduleIncidents } from './incidents/index.js';
 import { Agenda } from './queue.js';
 import { SensorFleet } from './sensors.js';
-import { TruthBook, type GroundTruthRecord } from './truth.js';
+import { TruthBook, type DecoyRecord, type GroundTruthRecord } from './truth.js';
+import { scheduleDecoys } from './decoys.js';
+import { GpsTracker } from './gps.js';
 import { World } from './world.js';
 
 export interface ScenarioRun {
@@ -65,7 +67,8 @@ export class Scenario {
       sink: (e) => this.sink(e),
     });
     const seed = options.seed;
-    const sensors = new SensorFleet(this.world, Rng.forPart(seed, 'sensors'), this.emitter, options.sensors);
+    const realistic = options.feeds === 'realistic';
+    const sensors = new SensorFleet(this.world, Rng.forPart(seed, 'sensors'), this.emitter, options.sensors, realistic);
     const hotline = new Hotline(
       this.world,
       Rng.forPart(seed, 'hotline'),
@@ -73,24 +76,31 @@ export class Scenario {
       options.ticketsPerHour,
       run.idPrefix,
     );
-    const delivery = new DeliveryFleet(this.world, Rng.forPart(seed, 'delivery'), this.emitter, options.vehicles);
+    const gps = realistic ? new GpsTracker(this.world, Rng.forPart(seed, 'gps')) : undefined;
+    const delivery = new DeliveryFleet(this.world, Rng.forPart(seed, 'delivery'), this.emitter, options.vehicles, gps);
     sensors.start(this.agenda, run.startMs);
     hotline.start(this.agenda, run.startMs);
     delivery.start(this.agenda, run.startMs);
+    const ctx = {
+      world: this.world,
+      agenda: this.agenda,
+      sensors,
+      hotline,
+      delivery,
+      truth: this.truth,
+      endMs: run.endMs,
+      eventTimeOf,
+      realistic,
+    };
     scheduleIncidents(
-      {
-        world: this.world,
-        agenda: this.agenda,
-        rng: Rng.forPart(seed, 'incidents'),
-        sensors,
-        hotline,
-        delivery,
-        truth: this.truth,
-        endMs: run.endMs,
-        eventTimeOf,
-      },
+      { ...ctx, rng: Rng.forPart(seed, 'incidents') },
       options.incidentTypes,
       options.incidentsPerHour,
+      run.startMs,
+    );
+    scheduleDecoys(
+      { ...ctx, rng: Rng.forPart(seed, 'decoys') },
+      options.decoysPerHour ?? DEFAULT_DECOYS_PER_HOUR[options.feeds],
       run.startMs,
     );
   }
@@ -123,6 +133,11 @@ export class Scenario {
 
   groundTruth(): GroundTruthRecord[] {
     return this.truth.all();
+  }
+
+  /** The confounders recorded so far (offline): situations that must not raise an alert. */
+  decoys(): DecoyRecord[] {
+    return this.truth.decoys();
   }
 
   counts(): EmitCounts {

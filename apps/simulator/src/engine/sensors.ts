@@ -38,6 +38,8 @@ export interface SensorEffect {
   status?: SensorStatus;
   silent?: boolean;
   periodMs?: number;
+  /** a decoy's effect: its events are not tagged as an incident's */
+  decoy?: boolean;
 }
 
 export interface Sensor {
@@ -76,6 +78,8 @@ export class SensorFleet {
     private readonly rng: Rng,
     private readonly emitter: Emitter,
     count: number,
+    /** realistic feeds: devices send values and heartbeats, never their own `alarm` verdict */
+    private readonly realistic = false,
   ) {
     const kinds = Object.keys(KINDS) as SensorKind[];
     const counts = kinds.map((k) => Math.round(count * KINDS[k].share));
@@ -208,9 +212,18 @@ export class SensorFleet {
     value = roundTo(Math.max(0, value), 1);
     const forced = shaping.find((e) => e.status)?.status;
     const heartbeatOnly = s.kind === 'manhole_cover' || s.kind === 'street_light';
-    const status: SensorStatus = forced ?? (this.isAlarm(s, value) ? 'alarm' : heartbeatOnly ? 'heartbeat' : 'ok');
-    const tags = shaping.map((e) => e.incidentId);
-    this.emitter.sensor(t, s.where, spec.code, { sensorId: s.id, kind: s.kind, value, unit: spec.unit, status }, tags);
+    let status: SensorStatus = forced ?? (this.isAlarm(s, value) ? 'alarm' : heartbeatOnly ? 'heartbeat' : 'ok');
+    const flagged = status === 'alarm';
+    if (flagged && this.realistic) status = heartbeatOnly ? 'heartbeat' : 'ok';
+    const tags = shaping.filter((e) => !e.decoy).map((e) => e.incidentId);
+    this.emitter.sensor(
+      t,
+      s.where,
+      spec.code,
+      { sensorId: s.id, kind: s.kind, value, unit: spec.unit, status },
+      tags,
+      flagged || shaping.length > 0,
+    );
     if (heartbeatOnly) s.nextHeartbeat = t + HEARTBEAT_MS;
     else if (t >= s.nextHeartbeat) {
       s.battery = Math.max(5, s.battery - 0.01);

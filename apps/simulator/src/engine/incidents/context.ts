@@ -18,6 +18,8 @@ export interface IncidentContext {
   /** the end of the scenario in simulated time (Infinity live) */
   endMs: number;
   eventTimeOf: (t: number) => string;
+  /** realistic feeds (README "Feeds"): what an injector may rely on being visible differs */
+  realistic: boolean;
 }
 
 /** Injects one incident starting at `t`; returns its ground truth, or null when the city offers no place for it. */

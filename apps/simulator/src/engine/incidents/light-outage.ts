@@ -21,11 +21,22 @@ export const injectLightOutage: Injector = (ctx, id, t) => {
     (i) => metres(lon, lat, sensors.sensors[i]!.where.lon, sensors.sensors[i]!.where.lat) <= RADIUS_M,
   );
   const duration = Math.round(rng.range(40, 180) * MINUTE);
+  // realistic feeds: a lamp that fails by day reads 0 W like every other lamp, so it is seen only
+  // while the lights are on; an outage entirely by day is not injected, and the record covers the
+  // part that is visible
+  const visible = ctx.realistic ? visibleWindow(t, t + duration) : { from: t, to: t + duration };
+  if (!visible) return null;
   let start = Infinity;
   for (const i of cluster) {
     const from = t + Math.round(rng.range(0, 3) * MINUTE);
-    start = Math.min(start, from);
-    sensors.addEffect(i, { incidentId: id, from, to: t + duration, value: () => 0, status: 'alarm' });
+    start = Math.min(start, Math.max(from, visible.from));
+    sensors.addEffect(i, {
+      incidentId: id,
+      from: Math.max(from, visible.from),
+      to: visible.to,
+      value: () => 0,
+      status: 'alarm',
+    });
   }
   const cell = world.cellAt(lon, lat);
   if (cell && lightsOn(hourOfDay(t)) && ctx.hotline.knows('E.08.01')) {
@@ -36,8 +47,18 @@ export const injectLightOutage: Injector = (ctx, id, t) => {
       });
     }
   }
-  return record(ctx, id, 'light_outage', placeAt(ctx, lon, lat, world.roads[road]!.id), start, t + duration, {
+  return record(ctx, id, 'light_outage', placeAt(ctx, lon, lat, world.roads[road]!.id), start, visible.to, {
     sensorIds: cluster.map((i) => sensors.sensors[i]!.id),
     radiusMeters: RADIUS_M,
   });
 };
+
+/** The part of [from, to) when the street lights are on (the first such stretch), or null. */
+export function visibleWindow(from: number, to: number): { from: number; to: number } | null {
+  let a = from;
+  while (a < to && !lightsOn(hourOfDay(a))) a += MINUTE;
+  if (a >= to) return null;
+  let b = a;
+  while (b < to && lightsOn(hourOfDay(b))) b += MINUTE;
+  return { from: a, to: Math.min(b, to) };
+}

@@ -7,16 +7,21 @@ import { placeAt, record } from './context.js';
  * 快递占道 / 卸货堵路 (the Putuo case): one to three delivery vans stop on the carriageway of one road
  * segment, one after another, and each unloads for longer than BLOCKAGE_DWELL_MS; the segment's
  * traffic-speed detector drops to 12-28% of the limit while they are there; sometimes people call
- * 12345 about it a few minutes in. Only segments with a traffic detector are chosen, so the
- * speed drop is always visible.
+ * 12345 about it a few minutes in. Clean feeds: only segments with a traffic detector are chosen,
+ * so the speed drop is always visible; realistic feeds: 30% are on any segment (no speed to see).
  */
+/** Realistic feeds: share of blockages on a segment that has no traffic detector. */
+const UNWATCHED_SHARE = 0.3;
+
 export const injectRoadBlockage: Injector = (ctx, id, t) => {
   const { world, rng, sensors } = ctx;
   const roads = [...sensors.byRoad.entries()]
     .filter(([, list]) => list.some((i) => sensors.sensors[i]!.kind === 'traffic_speed'))
     .map(([r]) => r);
-  if (roads.length === 0) return null;
-  const road = roads[rng.int(roads.length)]!;
+  // realistic feeds: most segments of a city have no traffic detector, so some blockages have no speed drop to see
+  const anywhere = ctx.realistic && world.roads.length > 0 && rng.chance(UNWATCHED_SHARE);
+  if (roads.length === 0 && !anywhere) return null;
+  const road = anywhere ? rng.int(world.roads.length) : roads[rng.int(roads.length)]!;
   const k = rng.pick([2, 3, 5, 6]);
   const [lon, lat] = world.roadPoint(road, k);
   if (world.index.inLoadingZone(lon, lat) !== null) return null;
@@ -35,7 +40,7 @@ export const injectRoadBlockage: Injector = (ctx, id, t) => {
   const end = Math.max(...departures);
   const vehicleIds = arrivals.map((a, i) => ctx.delivery.blockageVehicle(ctx.agenda, road, k, a, departures[i]!, id));
 
-  const detectors = sensors.byRoad.get(road)!.filter((i) => sensors.sensors[i]!.kind === 'traffic_speed');
+  const detectors = (sensors.byRoad.get(road) ?? []).filter((i) => sensors.sensors[i]!.kind === 'traffic_speed');
   const slowFrom = start + Math.round(rng.range(1, 2) * MINUTE);
   for (const i of detectors) {
     const limit = sensors.sensors[i]!.speedLimit;
@@ -57,6 +62,8 @@ export const injectRoadBlockage: Injector = (ctx, id, t) => {
   return record(ctx, id, 'road_blockage', placeAt(ctx, lon, lat, roadId), start, end, {
     vehicleIds,
     dwellThresholdMinutes: BLOCKAGE_DWELL_MS / MINUTE,
+    /** when the first van's dwell crossed the threshold: delay is measured from here */
+    thresholdCrossedAt: ctx.eventTimeOf(start + BLOCKAGE_DWELL_MS),
     trafficSensorIds: detectors.map((i) => sensors.sensors[i]!.id),
     speedLimitKmh: world.roads[road]!.speedLimitKmh,
     complaintTicketIds: complaints,
