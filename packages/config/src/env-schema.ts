@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ingestKeyList, mqttClientId, mqttTopicList, mqttUrl, singleKey } from './ingest-settings.js';
 
 const hostPort =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\]):(\d{1,5})$/;
@@ -96,7 +97,20 @@ export const EnvSchema = z.object({
     .regex(/^[a-zA-Z0-9:_.-]{1,64}$/, 'letters, digits, : _ . - only')
     .default('cityops'),
   CITY_PACK: z.string().trim().min(1).optional(),
-  INGEST_API_KEYS: keyList.default([]),
+  // `key1:ngsi-v2|open311,key2:sim.logistics,key3`: each key names the sources it may send as (none: any)
+  INGEST_API_KEYS: ingestKeyList.default([]),
+  // the data team's credentials: dead letters and source health (GET /api/v1/dead-letters, /api/v1/sources)
+  DATA_API_KEYS: keyList.default([]),
+  ADMIN_API_KEY: singleKey.optional(),
+  // the ingest app (apps/ingest): its own port in distributed mode; the gateway asks it for source health
+  INGEST_PORT: int(0, 65535).default(8090),
+  INGEST_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+  // MQTT: unset MQTT_URL → no MQTT subscription; MQTT_TOPICS like sensors/#=senml,fleet/+/gps=gps,city/+=json
+  MQTT_URL: mqttUrl.optional(),
+  MQTT_TOPICS: mqttTopicList.optional(),
+  MQTT_USERNAME: z.string().min(1).max(256).optional(),
+  MQTT_PASSWORD: z.string().min(1).max(256).optional(),
+  MQTT_CLIENT_ID: mqttClientId.default('cityops-ingest'),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   MAX_ITEMS_PER_REQUEST: int(1, 100_000).default(5_000),
   ALLOWED_LATENESS_MS: int(0, 24 * 3600 * 1000).default(5 * 60 * 1000),

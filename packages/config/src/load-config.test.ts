@@ -58,7 +58,10 @@ describe('loadConfig', () => {
   it('parses on/off switches and API key lists', () => {
     const cfg = loadConfig({ SIMULATOR: 'off', INGEST_API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb' });
     expect(cfg.SIMULATOR).toBe(false);
-    expect(cfg.INGEST_API_KEYS).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
+    expect(cfg.INGEST_API_KEYS).toEqual([
+      { key: 'aaaaaaaaaaaaaaaa', sources: null },
+      { key: 'bbbbbbbbbbbbbbbb', sources: null },
+    ]);
   });
 
   it('bounds the simulator clock and incident rate, naming the variable', () => {

@@ -15,6 +15,7 @@ export function isSecretSetting(name: string): boolean {
   return (
     name === 'INGEST_API_KEYS' ||
     name === 'REDIS_URL' ||
+    name === 'MQTT_URL' ||
     /(?:^|_)(?:KEYS?|PASSWORD|PASS|TOKEN|SECRET|CREDENTIALS?)$/.test(name)
   );
 }
@@ -37,6 +38,8 @@ export function hideSecrets(line: string, input: Record<string, string>): string
   for (const [name, value] of Object.entries(input)) {
     if (!isSecretSetting(name)) continue;
     const parts = [value, value.trim(), ...value.split(/[,\s]+/), ...urlSecrets(value)];
+    // INGEST_API_KEYS entries are key:source|source; the key alone is the secret
+    if (name === 'INGEST_API_KEYS') parts.push(...value.split(',').map((e) => e.split(':')[0]!.trim()));
     for (const part of [...new Set(parts)].filter((p) => p.length >= 4).sort((a, b) => b.length - a.length))
       out = out.split(part).join('[redacted]');
   }
@@ -93,6 +96,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Invalid configuration:\n  ${missing}: must be set too; distributed mode needs both KAFKA_BROKERS and REDIS_URL (set neither for embedded mode)`,
     );
   }
+  const pairs: Array<[string, boolean, string]> = [
+    ['MQTT_TOPICS', cfg.MQTT_URL === undefined || cfg.MQTT_TOPICS !== undefined, 'when MQTT_URL is set'],
+    ['MQTT_URL', cfg.MQTT_TOPICS === undefined || cfg.MQTT_URL !== undefined, 'when MQTT_TOPICS is set'],
+    ['MQTT_USERNAME', cfg.MQTT_PASSWORD === undefined || cfg.MQTT_USERNAME !== undefined, 'when MQTT_PASSWORD is set'],
+  ];
+  const missingPair = pairs.filter(([, ok]) => !ok).map(([n, , why]) => `${n}: must be set too ${why}`);
+  if (missingPair.length > 0)
+    throw new CityopsError(ErrorCodes.CFG_INVALID, `Invalid configuration:\n  ${missingPair.join('\n  ')}`);
   return { ...cfg, mode: cfg.KAFKA_BROKERS ? 'distributed' : 'embedded' };
 }
 

@@ -17,3 +17,4 @@ export {
   type SettleTotals,
 } from './settle.js';
 export type { Locator, LocateResult, CategoryCheck } from './ports.js';
+export { KeyRing, maySendAs, presentedKeys, type Grant, type SourceKey } from './credentials.js';

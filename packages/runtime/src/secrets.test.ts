@@ -17,6 +17,28 @@ describe('secretsOf', () => {
       expect(secrets).not.toContain(s);
   });
 
+  it('lists the key of a scoped ingest key (key:source), the data keys and the MQTT password, not the sources', () => {
+    const config = loadConfig({
+      INGEST_API_KEYS: 'scoped-key-0000000001:ngsi-v2|open311',
+      DATA_API_KEYS: 'data-team-key-000000001',
+      ADMIN_API_KEY: 'admin-key-000000000001',
+      MQTT_URL: 'mqtt://ops:Mqtt-Url-Pw-1@broker:1883',
+      MQTT_TOPICS: 'sensors/#=senml',
+      MQTT_USERNAME: 'ops',
+      MQTT_PASSWORD: 'Mqtt-Password-0001',
+    });
+    const secrets = secretsOf(config);
+    for (const s of [
+      'scoped-key-0000000001',
+      'data-team-key-000000001',
+      'admin-key-000000000001',
+      'Mqtt-Url-Pw-1',
+      'Mqtt-Password-0001',
+    ])
+      expect(secrets).toContain(s);
+    for (const s of ['ngsi-v2', 'open311', 'ops', 'broker']) expect(secrets).not.toContain(s);
+  });
+
   it('has nothing to hide for a config without secrets', () => {
     expect(secretsOf(loadConfig({}))).toEqual([]);
   });

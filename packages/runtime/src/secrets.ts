@@ -15,7 +15,9 @@ export function secretsOf(config: Config): string[] {
   const found = new Set<string>();
   for (const [name, value] of Object.entries(config)) {
     if (!isSecretSetting(name)) continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
+    for (const entry of Array.isArray(value) ? value : [value]) {
+      // INGEST_API_KEYS holds { key, sources } entries
+      const item: unknown = typeof entry === 'object' && entry !== null && 'key' in entry ? entry.key : entry;
       if (typeof item !== 'string') continue;
       for (const part of secretPartsOf(item)) if (part.length >= MIN_SECRET_CHARS) found.add(part);
     }

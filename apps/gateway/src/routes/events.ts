@@ -1,8 +1,8 @@
 import express, { type Router } from 'express';
 import { ErrorCodes, deadLetter, isCityopsError, Topics, type ErrorCode } from '@cityops/schema';
-import { parseBody, type Ingestor } from '@cityops/ingest';
+import { parseBody, type IngestItem, type Ingestor, type SourceKey } from '@cityops/ingest';
 import type { Bus } from '@cityops/bus';
-import { requireApiKey } from './api-key.js';
+import { forbidSources, requireApiKey } from './api-key.js';
 
 /** Seconds a source should wait before it sends again after a 503 (the Retry-After header). */
 const RETRY_AFTER_S = 1;
@@ -10,7 +10,8 @@ const RETRY_AFTER_S = 1;
 export interface EventsRouteOptions {
   ingestor: Ingestor;
   bus: Bus;
-  apiKeys: string[];
+  /** INGEST_API_KEYS: each key with the sources it may send as (a plain string: any source) */
+  apiKeys: ReadonlyArray<string | SourceKey>;
   maxBodyBytes: number;
   /** more events in one body is answered 413 E_HTTP_TOO_MANY_ITEMS, nothing accepted */
   maxItems: number;
@@ -19,7 +20,9 @@ export interface EventsRouteOptions {
 /**
  * `POST /api/v1/events`: canonical events as a JSON array, one JSON object, or NDJSON
  * (`Content-Type: application/x-ndjson`). Needs an API key (`X-API-Key` or `Authorization:
- * Bearer`) from INGEST_API_KEYS. Answers 202 `{ accepted, duplicates, rejected, retry, errors[] }`
+ * Bearer`) from INGEST_API_KEYS; a key that names its sources (`key:sim.logistics`) gets 403
+ * `E_HTTP_FORBIDDEN_SOURCE` for a body holding an event of any other source, and nothing of it is
+ * accepted (not dead-lettered either: it is a refused credential, not bad input). Answers 202 `{ accepted, duplicates, rejected, retry, errors[] }`
  * (`retry`: events not settled yet, code E_EVT_IN_FLIGHT: their id is being ingested elsewhere, or
  * this publish failed or timed out after they may have been sent; send them again); every rejected
  * event is on `city.dlq.v1` with its reason code. A body that is not JSON at all is dead-lettered
@@ -49,6 +52,8 @@ export function eventsRoute(opts: EventsRouteOptions): Router {
           res.status(400).json({ code: ErrorCodes.EVT_NOT_JSON, message: parsed.error, accepted: 0, rejected: 1 });
           return;
         }
+        // a key that names its sources may send as those only: any other source in the body → 403, nothing accepted
+        if (forbidSources(res, sourcesOf(parsed.items))) return;
         const result = await opts.ingestor.ingest(parsed.items, 'http');
         res.status(202).json({
           accepted: result.accepted,
@@ -69,6 +74,17 @@ export function eventsRoute(opts: EventsRouteOptions): Router {
     },
   );
   return router;
+}
+
+/** The `source` of every item that has one as a string (the rest are the ingestor's to reject). */
+function sourcesOf(items: IngestItem[]): Set<string> {
+  const out = new Set<string>();
+  for (const item of items) {
+    if (!item.ok || typeof item.value !== 'object' || item.value === null) continue;
+    const source = (item.value as { source?: unknown }).source;
+    if (typeof source === 'string') out.add(source);
+  }
+  return out;
 }
 
 /** The 503 code for a port that failed, or undefined for anything else (a bug: 500). */
