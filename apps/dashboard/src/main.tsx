@@ -1,16 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
-import { connectVitalsFeed } from './feed/connect.js';
+import { connectFeeds } from './feed/connect.js';
 import './styles.css';
 
 // one feed for the page's life, outside React, so StrictMode's double effects cannot open two sockets
-const feed = connectVitalsFeed();
+const feeds = connectFeeds();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root missing from index.html');
 createRoot(root).render(
   <StrictMode>
-    <App feed={feed} />
+    <App feeds={feeds} />
   </StrictMode>,
 );

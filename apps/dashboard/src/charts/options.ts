@@ -1,12 +1,26 @@
 import type { ComposeOption } from 'echarts/core';
-import type { BarSeriesOption, LineSeriesOption, MapSeriesOption } from 'echarts/charts';
-import type { GridComponentOption, TooltipComponentOption, VisualMapComponentOption } from 'echarts/components';
+import type {
+  BarSeriesOption,
+  EffectScatterSeriesOption,
+  LineSeriesOption,
+  LinesSeriesOption,
+  MapSeriesOption,
+} from 'echarts/charts';
+import type {
+  GeoComponentOption,
+  GridComponentOption,
+  TooltipComponentOption,
+  VisualMapComponentOption,
+} from 'echarts/components';
 
 /** The option type of every chart on the screen, limited to the parts registered in echarts.ts. */
 export type ChartOption = ComposeOption<
   | MapSeriesOption
   | BarSeriesOption
   | LineSeriesOption
+  | EffectScatterSeriesOption
+  | LinesSeriesOption
+  | GeoComponentOption
   | GridComponentOption
   | TooltipComponentOption
   | VisualMapComponentOption

@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { VitalCounts } from '@cityops/schema';
+import type { AlertView, VitalCounts } from '@cityops/schema';
 import { CHILD_LEVEL, fetchAreas } from '../api/city-api.js';
+import { alertLayers } from '../charts/alert-layers.js';
 import { Chart } from '../charts/Chart.js';
 import type { ChartEvents } from '../charts/Chart.js';
 import { mapOption } from '../charts/map-option.js';
@@ -14,7 +15,12 @@ interface CityMapProps {
   byDistrict: Record<string, VitalCounts> | null;
   byStreet: Record<string, VitalCounts> | null;
   stale: boolean;
+  /** open alerts to mark on the map (the alerts channel), and whether that channel is current */
+  alerts?: AlertView[];
+  alertsFresh?: boolean;
 }
+
+const NO_ALERTS: AlertView[] = [];
 
 interface DrillLevel {
   /** the area that was clicked to get here */
@@ -28,7 +34,14 @@ const LEVEL_LABEL = { district: '区 Districts', street: '街镇 Streets & towns
  * The choropleth. Clicking an area drills one level down when the gateway has boundaries for
  * it; when it has none (404 or error), the map stays and says so briefly.
  */
-export const CityMap = memo(function CityMap({ districts, byDistrict, byStreet, stale }: CityMapProps) {
+export const CityMap = memo(function CityMap({
+  districts,
+  byDistrict,
+  byStreet,
+  stale,
+  alerts = NO_ALERTS,
+  alertsFresh = false,
+}: CityMapProps) {
   const [stack, setStack] = useState<DrillLevel[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const busy = useRef(false);
@@ -74,10 +87,25 @@ export const CityMap = memo(function CityMap({ districts, byDistrict, byStreet, 
 
   // the vitals snapshot has figures per district and per street; grid cells show their outlines
   const counts = current?.level === 'district' ? byDistrict : current?.level === 'street' ? byStreet : null;
-  const option = useMemo(
-    () => (current ? mapOption({ mapName: current.mapName, areas: current.areas, counts, stale }) : null),
-    [current, counts, stale],
+  const drillDistrict = stack[0]?.parent.id;
+  const layers = useMemo(
+    () =>
+      current
+        ? alertLayers({
+            mapName: current.mapName,
+            alerts,
+            stale: !alertsFresh,
+            ...(drillDistrict === undefined ? {} : { districtId: drillDistrict }),
+          })
+        : null,
+    [current, alerts, alertsFresh, drillDistrict],
   );
+  const option = useMemo(() => {
+    if (!current || !layers) return null;
+    const base = mapOption({ mapName: current.mapName, areas: current.areas, counts, stale });
+    const series = [...(Array.isArray(base.series) ? base.series : base.series ? [base.series] : [])];
+    return { ...base, geo: layers.option.geo, series: [...series, ...(layers.option.series as typeof series)] };
+  }, [current, counts, stale, layers]);
   const parentCounts = top ? byDistrict?.[stack[0]?.parent.id ?? ''] : undefined;
 
   return (
@@ -85,6 +113,10 @@ export const CityMap = memo(function CityMap({ districts, byDistrict, byStreet, 
       className={`panel map-panel${stale ? ' is-stale' : ''}`}
       data-testid="city-map"
       data-level={current?.level ?? 'none'}
+      data-widget="city-map"
+      data-fresh={String(!stale && alertsFresh)}
+      data-alert-markers={layers?.drawn.markers.join(' ') ?? ''}
+      data-alert-segments={layers?.drawn.segments.join(' ') ?? ''}
     >
       <div className="map-caption">
         <div className="map-title">

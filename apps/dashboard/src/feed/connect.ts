@@ -1,17 +1,32 @@
 import { io } from 'socket.io-client';
+import type { AlertsChannelState, SourcesChannelState } from '@cityops/schema';
+import { ChannelFeed } from './channel-feed.js';
 import { VitalsFeed } from './vitals-feed.js';
 
+export interface Feeds {
+  vitals: VitalsFeed;
+  alerts: ChannelFeed<AlertsChannelState>;
+  sources: ChannelFeed<SourcesChannelState>;
+}
+
 /**
- * Opens the socket to the gateway (same origin) and starts a feed on it. A wall screen must
- * recover on its own: when the server closes the connection (socket.io will not retry that
- * case by itself) we reconnect after a pause, so a gateway restart heals without a human.
+ * Opens the socket to the gateway (same origin) and starts the feeds on it: vitals (sent to every
+ * screen), alerts and sources (each subscribed on every connection). A wall screen must recover
+ * on its own: when the server closes the connection (socket.io will not retry that case by
+ * itself) we reconnect after a pause, so a gateway restart heals without a human.
  */
-export function connectVitalsFeed(): VitalsFeed {
+export function connectFeeds(): Feeds {
   const socket = io({ transports: ['websocket', 'polling'], reconnectionDelayMax: 5_000 });
   socket.on('disconnect', (reason) => {
     if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 2_000);
   });
-  const feed = new VitalsFeed(socket);
-  feed.start();
-  return feed;
+  const feeds: Feeds = {
+    vitals: new VitalsFeed(socket),
+    alerts: new ChannelFeed<AlertsChannelState>('alerts', socket),
+    sources: new ChannelFeed<SourcesChannelState>('sources', socket),
+  };
+  feeds.vitals.start();
+  feeds.alerts.start();
+  feeds.sources.start();
+  return feeds;
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { ChannelFeed, ChannelState } from './channel-feed.js';
 import type { FeedState, VitalsFeed } from './vitals-feed.js';
 
 /** The feed's state; re-renders at most once per applied message (a few per second, coalesced server-side). */
@@ -17,4 +18,12 @@ export function useNow(intervalMs = 1_000): number {
     return () => clearInterval(id);
   }, [intervalMs]);
   return now;
+}
+
+/** One subscribed channel's state (alerts, sources); re-renders once per applied message. */
+export function useChannelState<T>(feed: ChannelFeed<T>): ChannelState<T> {
+  return useSyncExternalStore(
+    (onChange) => feed.subscribe(onChange),
+    () => feed.getState(),
+  );
 }
