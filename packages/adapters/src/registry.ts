@@ -1,9 +1,13 @@
 import type { Adapter } from './types.js';
+import { ngsi } from './ngsi/index.js';
+import { open311 } from './open311/index.js';
 
 /**
  * The built-in adapters, by name. One line each; `npm run new-adapter` adds its line here.
  * An app adds the ones its configuration enables to its AdapterHost.
  */
 export const builtInAdapters: Record<string, Adapter<unknown>> = {
+  ngsi: ngsi as Adapter<unknown>,
+  open311: open311 as Adapter<unknown>,
   // new adapters above this line
 };
