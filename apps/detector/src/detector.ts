@@ -1,0 +1,108 @@
+import type { Bus } from '@cityops/bus';
+import type { CityIndex, CityPack } from '@cityops/city';
+import { stageMetrics } from '@cityops/metrics';
+import { DEFAULT_PARTITIONS, Topics } from '@cityops/schema';
+import type { Store } from '@cityops/store';
+import { StreamRunner, type StreamStats } from '@cityops/stream';
+import { RuleEngine } from './engine.js';
+import { packContext, type DetectorSettings } from './env.js';
+import { RULES } from './rules/index.js';
+import type { AnyRule } from './rules/rule.js';
+import { BY_KEY_PARTITIONS, BY_KEY_TOPIC, routerStage, ruleStage } from './stream.js';
+
+export interface DetectorOptions {
+  bus: Bus;
+  store: Store;
+  pack: CityPack;
+  index?: CityIndex;
+  settings?: DetectorSettings;
+  rules?: readonly AnyRule[];
+  /** the router's consumer group; the rule stage is `<group>.rules` (default `detector`) */
+  group?: string;
+  /** input topic (default city.events.v1) */
+  topic?: string;
+  allowedLatenessMs: number;
+  /** the internal topic (default cityops.detector.by-key.v1) and the alerts topic (default city.alerts.v1) */
+  byKeyTopic?: string;
+  alertsTopic?: string;
+  /** partitions of the internal topic when it is created (default 8) */
+  byKeyPartitions?: number;
+  log?: (msg: string) => void;
+  now?: () => number;
+  outboxIntervalMs?: number;
+}
+
+/**
+ * The detector on the stream runtime: two stages, each a pure fold with its keyed state, offsets
+ * and outbox applied atomically (DESIGN.md decision 9). The router (group `detector`) reads
+ * `city.events.v1` and repartitions by rule key through `cityops.detector.by-key.v1`; the rule
+ * stage (group `detector.rules`) folds the rules and publishes alerts on `city.alerts.v1`.
+ */
+export class Detector {
+  readonly router: StreamRunner;
+  readonly rules: StreamRunner;
+  private readonly opts: DetectorOptions;
+
+  constructor(o: DetectorOptions) {
+    this.opts = o;
+    const engine = new RuleEngine(o.rules ?? RULES, packContext(o.pack, o.index), o.settings ?? {});
+    const group = o.group ?? 'detector';
+    const common = {
+      bus: o.bus,
+      store: o.store,
+      ...(o.log ? { log: o.log } : {}),
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.outboxIntervalMs !== undefined ? { outboxIntervalMs: o.outboxIntervalMs } : {}),
+    };
+    this.rules = new StreamRunner({
+      ...common,
+      stage: ruleStage({
+        group: `${group}.rules`,
+        engine,
+        ...(o.byKeyTopic ? { byKeyTopic: o.byKeyTopic } : {}),
+        ...(o.alertsTopic ? { alertsTopic: o.alertsTopic } : {}),
+      }),
+      metrics: stageMetrics('detector-rules'),
+    });
+    this.router = new StreamRunner({
+      ...common,
+      stage: routerStage({
+        group,
+        engine,
+        allowedLatenessMs: o.allowedLatenessMs,
+        ...(o.topic ? { topic: o.topic } : {}),
+        ...(o.byKeyPartitions ? { byKeyPartitions: o.byKeyPartitions } : {}),
+        ...(o.byKeyTopic ? { byKeyTopic: o.byKeyTopic } : {}),
+      }),
+      metrics: stageMetrics('detector'),
+    });
+  }
+
+  get stats(): { router: StreamStats; rules: StreamStats } {
+    return { router: this.router.stats, rules: this.rules.stats };
+  }
+
+  async start(): Promise<void> {
+    const byKey = this.opts.byKeyTopic ?? BY_KEY_TOPIC;
+    await this.opts.bus.ensureTopics([
+      { topic: byKey, partitions: this.opts.byKeyPartitions ?? BY_KEY_PARTITIONS },
+      { topic: this.opts.alertsTopic ?? Topics.alerts, partitions: DEFAULT_PARTITIONS[Topics.alerts] },
+    ]);
+    const parts = Object.keys(await this.opts.bus.endOffsets(byKey)).length;
+    const want = this.opts.byKeyPartitions ?? BY_KEY_PARTITIONS;
+    if (parts !== want) throw new Error(`${byKey} has ${parts} partitions, the detector was configured for ${want}`);
+    await this.rules.start();
+    await this.router.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.router.stop();
+    await this.rules.stop();
+  }
+
+  /** publishes what both outboxes hold now */
+  async flushOutbox(): Promise<void> {
+    await this.router.flushOutbox();
+    await this.rules.flushOutbox();
+  }
+}

@@ -1,0 +1,272 @@
+import { partitionForKey } from '@cityops/bus';
+import { ErrorCodes, Topics, deadLetter, parseCityEvent, type CityEvent } from '@cityops/schema';
+import type { FoldInput, FoldOutput, OutgoingRecord, Stage } from '@cityops/stream';
+import type { RuleEngine } from './engine.js';
+import { TimerIndex, newOutput, wakeAtOf, type EngineOutput, type KeyedStore } from './engine.js';
+import type { RuleSignal } from './rules/rule.js';
+
+/** The internal topic that repartitions events and signals by rule key (as Kafka Streams does). */
+export const BY_KEY_TOPIC = 'cityops.detector.by-key.v1';
+export const BY_KEY_PARTITIONS = 8;
+/** E_DETECTOR_RECORD: a record on the internal topic that is not one the detector wrote. */
+export const RECORD_ERROR = 'E_DETECTOR_RECORD';
+/** The `i` of a watermark mark: above any index of a routed record of the same offset. */
+const MARK_INDEX = 1_000_000_000;
+
+/** What the router writes to the internal topic: an event for one rule key, a signal, or a watermark mark. */
+type Routed =
+  | { k: 'e'; src: string; o: number; i: number; r: string; key: string; e: CityEvent }
+  | { k: 's'; src: string; o: number; i: number; sig: RuleSignal }
+  | { k: 'm'; src: string; o: number; i: number; wm: number };
+
+/** One key per partition of the internal topic, so a mark reaches every partition (same partitioner as the bus). */
+export function markKeys(partitions: number): string[] {
+  const keys: string[] = new Array<string>(partitions);
+  let found = 0;
+  for (let n = 0; found < partitions && n < 100_000; n++) {
+    const k = `~mark-${n}`;
+    const p = partitionForKey(k, partitions);
+    if (keys[p] === undefined) {
+      keys[p] = k;
+      found++;
+    }
+  }
+  if (found < partitions) throw new Error(`no mark key found for every one of ${partitions} partitions`);
+  return keys;
+}
+
+export interface RouterOptions {
+  group: string;
+  engine: RuleEngine;
+  allowedLatenessMs: number;
+  topic?: string;
+  byKeyPartitions?: number;
+  /** the internal topic (default BY_KEY_TOPIC; tests give their own) */
+  byKeyTopic?: string;
+  /** event-time step between two watermark marks (default 1 s) */
+  markStepMs?: number;
+  /** an event time further ahead of its append time than this counts as the append time for the watermark */
+  maxFutureMs?: number;
+  rebuildHorizonMs?: number;
+}
+
+/**
+ * Stage 1, group `detector`: reads `city.events.v1` (keyed by grid cell), validates each event,
+ * and repartitions it to the internal topic under every (rule, key) it is folded under. After a
+ * batch whose event time moved on, it sends its partition's watermark to every internal partition,
+ * so the rule stage's time advances even where a key's own input is silent.
+ */
+export function routerStage(o: RouterOptions): Stage {
+  const parts = o.byKeyPartitions ?? BY_KEY_PARTITIONS;
+  const marks = markKeys(parts);
+  const step = o.markStepMs ?? 1_000;
+  const maxFuture = o.maxFutureMs ?? 5 * 60_000;
+  const byKey = o.byKeyTopic ?? BY_KEY_TOPIC;
+  return {
+    group: o.group,
+    topics: [o.topic ?? Topics.events],
+    // a router rebuilt from nothing re-routes the last half hour (the rule stage drops what it had)
+    rebuildHorizonMs: o.rebuildHorizonMs ?? 30 * 60_000,
+    keyedState: true,
+    fold: ({ records, watermark, state, partition }: FoldInput): FoldOutput => {
+      const dropped: Record<string, number> = {};
+      const count = (code: string, n = 1) => (dropped[code] = (dropped[code] ?? 0) + n);
+      const outgoing: OutgoingRecord[] = [];
+      const src = `e${partition}`;
+      let wm = watermark;
+      for (const r of records) {
+        let parsed: ReturnType<typeof parseCityEvent>;
+        try {
+          parsed = parseCityEvent(JSON.parse(r.value));
+        } catch {
+          count(ErrorCodes.EVT_NOT_JSON);
+          continue;
+        }
+        // the aggregator dead-letters what is not an event on this topic; here it is counted
+        if (!parsed.ok) {
+          count(parsed.code);
+          continue;
+        }
+        const e = parsed.event;
+        const t = Math.min(Date.parse(e.eventTime), r.timestamp + maxFuture);
+        if (wm !== null && t < wm - o.allowedLatenessMs) {
+          count(ErrorCodes.EVT_TOO_LATE);
+          continue;
+        }
+        const out = newOutput();
+        o.engine.routes(e, out).forEach(([rule, key], i) => {
+          const v: Routed = { k: 'e', src, o: r.offset, i, r: rule, key, e };
+          outgoing.push({ topic: byKey, key: `${rule}|${key}`, value: JSON.stringify(v) });
+        });
+        for (const [code, n] of Object.entries(out.errors)) count(code, n);
+        if (wm === null || t > wm) wm = t;
+      }
+      const last = Number(state.get('~mark') ?? Number.NEGATIVE_INFINITY);
+      const set: Array<[string, string]> = [];
+      if (wm !== null && wm >= last + step) {
+        const offset = records.at(-1)!.offset;
+        marks.forEach((key, p) => {
+          const v: Routed = { k: 'm', src, o: offset, i: MARK_INDEX + p, wm };
+          outgoing.push({ topic: byKey, key, value: JSON.stringify(v) });
+        });
+        set.push(['~mark', String(wm)]);
+      }
+      return { watermark: wm, dropped, outgoing, set };
+    },
+  };
+}
+
+export interface RuleStageOptions {
+  group: string;
+  engine: RuleEngine;
+  /** how far behind the most advanced upstream partition a silent one may hold time back (default 60 s) */
+  maxSkewMs?: number;
+  byKeyTopic?: string;
+  /** where alert events go (default city.alerts.v1) */
+  alertsTopic?: string;
+  /** how far back a rebuild of lost state reads the internal topic (default 2 h) */
+  rebuildHorizonMs?: number;
+}
+
+/** The derived timer index of one partition's state map (a cache: rebuilt whenever the runner's map is new). */
+interface TimerCache {
+  timers: TimerIndex;
+  /** keys the last fold wrote or fired: looked at again in case that fold's apply did not happen */
+  touched: Set<string>;
+}
+
+/**
+ * Stage 2, group `detector.rules`: reads the internal topic, folds each record into the keyed
+ * state of its rule, fires the timers of keys whose wakeAt the partition's watermark passed, and
+ * writes alert events to `city.alerts.v1` (key = alertId) and signals back to the internal topic,
+ * all through the outbox. The watermark is the minimum of the upstream partitions' marks, but at
+ * most `maxSkewMs` behind the furthest one (an upstream partition with no traffic does not stop
+ * time). Records are deduplicated by (source, offset, index), so an outbox that republished after
+ * a crash folds nothing twice.
+ */
+export function ruleStage(o: RuleStageOptions): Stage {
+  const skew = o.maxSkewMs ?? 60_000;
+  const caches = new WeakMap<ReadonlyMap<string, string>, TimerCache>();
+  const byKey = o.byKeyTopic ?? BY_KEY_TOPIC;
+  const alerts = o.alertsTopic ?? Topics.alerts;
+  return {
+    group: o.group,
+    topics: [byKey],
+    rebuildHorizonMs: o.rebuildHorizonMs ?? 2 * 3600_000,
+    keyedState: true,
+    fold: ({ records, watermark, state, partition }: FoldInput): FoldOutput => {
+      let cache = caches.get(state);
+      if (!cache) {
+        const timers = new TimerIndex();
+        for (const [k, v] of state) {
+          const at = k.startsWith('~') ? undefined : wakeAtOf(v);
+          if (at !== undefined) timers.push(k, at);
+        }
+        cache = { timers, touched: new Set() };
+        caches.set(state, cache);
+      } else {
+        for (const k of cache.touched) {
+          const at = wakeAtOf(state.get(k));
+          if (at !== undefined) cache.timers.push(k, at);
+        }
+      }
+      const changes = new Map<string, string | null>();
+      // kept on the cache as it fills: a fold that throws half-way leaves its keys to be looked at again
+      const touched = new Set<string>();
+      cache.touched = touched;
+      const store: KeyedStore = {
+        get: (k) => {
+          const c = changes.get(k);
+          return c === null ? undefined : (c ?? state.get(k));
+        },
+        set: (k, v) => {
+          changes.set(k, v);
+          touched.add(k);
+        },
+        del: (k) => {
+          changes.set(k, null);
+          touched.add(k);
+        },
+      };
+      const timers = cache.timers;
+      const dropped: Record<string, number> = {};
+      const count = (code: string, n = 1) => (dropped[code] = (dropped[code] ?? 0) + n);
+      const outgoing: OutgoingRecord[] = [];
+      let wm = watermark;
+      const self = `r${partition}`;
+
+      const flush = (out: EngineOutput, offset: number) => {
+        for (const a of out.alerts) outgoing.push({ topic: alerts, key: a.alertId, value: JSON.stringify(a) });
+        out.signals.forEach((sig, i) => {
+          const v: Routed = { k: 's', src: self, o: offset, i, sig };
+          outgoing.push({ topic: byKey, key: `${sig.to}|${sig.key}`, value: JSON.stringify(v) });
+        });
+        for (const [code, n] of Object.entries(out.errors)) count(code, n);
+      };
+
+      for (const r of records) {
+        let v: Routed;
+        try {
+          v = JSON.parse(r.value) as Routed;
+          if (!v || typeof v.src !== 'string' || typeof v.o !== 'number' || typeof v.i !== 'number')
+            throw new Error('shape');
+        } catch {
+          count(RECORD_ERROR);
+          outgoing.push({
+            topic: Topics.dlq,
+            key: 'detector',
+            value: JSON.stringify(
+              deadLetter(
+                RECORD_ERROR as never,
+                `${r.topic}/${r.partition}@${r.offset}: not a detector record`,
+                'kafka',
+                r.value,
+              ),
+            ),
+          });
+          continue;
+        }
+        const hwKey = `~s:${v.src}`;
+        const hwRaw = store.get(hwKey);
+        const hw = hwRaw ? (JSON.parse(hwRaw) as { o: number; i: number }) : undefined;
+        if (hw && (v.o < hw.o || (v.o === hw.o && v.i <= hw.i))) {
+          count(ErrorCodes.EVT_DUPLICATE);
+          continue;
+        }
+        const out = newOutput();
+        const now = wm ?? Number.NEGATIVE_INFINITY;
+        if (v.k === 'e') {
+          if (o.engine.has(v.r)) o.engine.onEvent(v.r, v.key, v.e, store, timers, out, now);
+        } else if (v.k === 's') {
+          o.engine.onSignal(v.sig, store, timers, out, now);
+        }
+        store.set(hwKey, JSON.stringify({ o: v.o, i: v.i }));
+        touched.delete(hwKey);
+        if (v.k === 'm' && v.src.startsWith('e') && Number.isFinite(v.wm)) {
+          // the marks of every upstream partition, in one key: time is their minimum, within the skew
+          const marks = JSON.parse(store.get('~wm') ?? '{}') as Record<string, number>;
+          marks[v.src] = Math.max(marks[v.src] ?? v.wm, v.wm);
+          store.set('~wm', JSON.stringify(marks));
+          touched.delete('~wm');
+          const wms = Object.values(marks);
+          {
+            const combined = Math.max(Math.min(...wms), Math.max(...wms) - skew);
+            if (wm === null || combined > wm) {
+              wm = combined;
+              o.engine.advance(wm, store, timers, out);
+            }
+          }
+        }
+        flush(out, r.offset);
+      }
+      const set: Array<[string, string]> = [];
+      const del: string[] = [];
+      for (const [k, v] of changes) {
+        if (v === null) {
+          if (state.has(k)) del.push(k);
+        } else set.push([k, v]);
+      }
+      return { watermark: wm, dropped, outgoing, set, del };
+    },
+  };
+}
