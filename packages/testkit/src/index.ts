@@ -26,6 +26,16 @@ export function realInfra(): RealInfra {
   return { kafkaBrokers: brokers.split(',').map((b) => b.trim()), redisUrl };
 }
 
+/**
+ * The MQTT broker integration tests talk to: `MQTT_URL` from the environment or `.infra/env`
+ * (`npm run infra:up` starts Mosquitto when none answers). Throws, never skips.
+ */
+export function realMqttUrl(): string {
+  const url = process.env.MQTT_URL ?? readEnvFile(join(repoRoot, '.infra', 'env')).MQTT_URL;
+  if (!url) throw new Error('A real MQTT broker is needed: run `npm run infra:up` (or set MQTT_URL).');
+  return url;
+}
+
 function readEnvFile(path: string): Record<string, string> {
   if (!existsSync(path)) return {};
   const out: Record<string, string> = {};
