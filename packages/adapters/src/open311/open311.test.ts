@@ -269,8 +269,17 @@ describe('open311 through the adapter host and HTTP', () => {
     expect(await bad.json()).toEqual([
       { code: 400, description: expect.stringContaining('service_code was not provided') },
     ]);
+    const unknown = await fetch(`${base}/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'service_code=E.99.99&lat=31.2304&long=121.4737',
+    });
+    expect(unknown.status).toBe(404); // a taxonomy-shaped code the pack does not have
+    expect(await unknown.json()).toEqual([
+      { code: 404, description: expect.stringContaining('E_EVT_UNKNOWN_CATEGORY') },
+    ]);
     const dlq = (await readAll(rig.bus, Topics.dlq)).map((r) => r.value!);
-    expect(dlq).toHaveLength(1);
+    expect(dlq).toHaveLength(2);
     expect(JSON.parse(dlq[0]!)).toMatchObject({ code: 'E_ADP_BAD_INPUT', source: 'open311' });
     const svc = await fetch(`${base}/services.json`);
     expect(svc.status).toBe(200);
