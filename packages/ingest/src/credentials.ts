@@ -72,3 +72,42 @@ export function presentedKeys(headers: { apiKey?: string; authorization?: string
 function digest(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
+
+/** The answer of `sourceAuthorizer`: let in, or 401 / 403 with a code. */
+export type Authorization =
+  | { ok: true }
+  | { ok: false; status: 401 | 403; code: 'E_HTTP_UNAUTHORIZED' | 'E_HTTP_FORBIDDEN_SOURCE'; message: string };
+
+/**
+ * The credential check of the adapters' HTTP routes (the `authorize` of the adapter host's router):
+ * the credential the body carries (Open311's `api_key`), else `X-API-Key` / `Authorization:
+ * Bearer`, must be on the ring (401 otherwise), and may send as the adapter's envelope source or
+ * under the adapter's name (403 `E_HTTP_FORBIDDEN_SOURCE` otherwise).
+ */
+export function sourceAuthorizer(
+  keys: ReadonlyArray<string | SourceKey>,
+): (a: { adapter: string; source: string; credential?: string; headers: Record<string, string> }) => Authorization {
+  const ring = new KeyRing(keys);
+  return ({ adapter, source, credential, headers }) => {
+    const presented =
+      credential !== undefined && credential !== ''
+        ? [credential]
+        : presentedKeys({ apiKey: headers['x-api-key'], authorization: headers['authorization'] });
+    const grant = ring.check(presented);
+    if (!grant)
+      return {
+        ok: false,
+        status: 401,
+        code: 'E_HTTP_UNAUTHORIZED',
+        message: 'an API key from INGEST_API_KEYS is required (X-API-Key or Authorization: Bearer)',
+      };
+    if (!maySendAs(grant, source) && !maySendAs(grant, adapter))
+      return {
+        ok: false,
+        status: 403,
+        code: 'E_HTTP_FORBIDDEN_SOURCE',
+        message: `this key may not send as source ${source} (adapter ${adapter})`,
+      };
+    return { ok: true };
+  };
+}

@@ -17,4 +17,19 @@ export {
   type SettleTotals,
 } from './settle.js';
 export type { Locator, LocateResult, CategoryCheck } from './ports.js';
-export { KeyRing, maySendAs, presentedKeys, type Grant, type SourceKey } from './credentials.js';
+export {
+  KeyRing,
+  maySendAs,
+  presentedKeys,
+  sourceAuthorizer,
+  type Authorization,
+  type Grant,
+  type SourceKey,
+} from './credentials.js';
+export {
+  DoorTally,
+  SilenceWatch,
+  type SilenceOptions,
+  type SourceRow,
+  type SourceRowWithSilence,
+} from './source-health.js';
