@@ -191,3 +191,12 @@ export class AlertDesk {
     return this.tickKeys;
   }
 }
+
+/** the pack's departments as the desk needs them: ids a dispatch may name, 应急 on-site minutes */
+export function departmentsOf(
+  departments: ReadonlyArray<{ id: string; onSiteMinutes?: number }>,
+): Map<string, { onSiteMinutes?: number }> {
+  return new Map(
+    departments.map((d) => [d.id, d.onSiteMinutes === undefined ? {} : { onSiteMinutes: d.onSiteMinutes }]),
+  );
+}

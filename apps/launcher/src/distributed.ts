@@ -19,7 +19,12 @@ function entryOf(pkg: string): string {
  * a half-running command center must not look healthy.
  */
 export async function runDistributed(config: Config, log: Logger): Promise<() => Promise<void>> {
-  const apps = ['@cityops/aggregator', '@cityops/gateway', ...(config.SIMULATOR ? ['@cityops/simulator'] : [])];
+  const apps = [
+    '@cityops/aggregator',
+    '@cityops/alert-desk',
+    '@cityops/gateway',
+    ...(config.SIMULATOR ? ['@cityops/simulator'] : []),
+  ];
   const children = new Map<string, ChildProcess>();
   const metrics = metricsPorts(config);
   let stopping = false;
@@ -37,7 +42,8 @@ export async function runDistributed(config: Config, log: Logger): Promise<() =>
   for (const app of apps) {
     const child = spawn(process.execPath, [entryOf(app)], {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      env: childEnv(app, metrics),
+      // the alert desk serves /metrics and /healthz on a free port of its own, which it logs
+      env: app === '@cityops/alert-desk' ? { ...process.env, METRICS_PORT: '0' } : childEnv(app, metrics),
     });
     children.set(app, child);
     child.stdout!.setEncoding('utf8');
@@ -57,6 +63,6 @@ export async function runDistributed(config: Config, log: Logger): Promise<() =>
   log.info(
     `distributed mode: ${apps.join(', ')} against Kafka ${config.KAFKA_BROKERS!.join(',')} and ${config.REDIS_URL}`,
   );
-  log.info(metricsUrls(config, apps, metrics));
+  log.info(metricsUrls(config, apps, { ...metrics, '@cityops/alert-desk': 0 }));
   return stopChildren;
 }

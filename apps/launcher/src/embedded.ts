@@ -1,4 +1,5 @@
 import { Aggregator } from '@cityops/aggregator';
+import { AlertDesk, departmentsOf } from '@cityops/alert-desk';
 import type { Config } from '@cityops/config';
 import { createGateway } from '@cityops/gateway';
 import { closePorts, createIngestor, loadCity, openPorts, type Logger } from '@cityops/runtime';
@@ -20,6 +21,9 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
     log: (m) => log.warn(m),
   });
   await aggregator.start();
+  // the alert desk (issue 10): cases, deadlines and the audit trail, on the same two ports
+  const desk = new AlertDesk({ ...ports, departments: departmentsOf(city.pack.departments), log: (m) => log.warn(m) });
+  await desk.start();
   const gateway = createGateway({
     config,
     ...ports,
@@ -40,6 +44,7 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
   return async () => {
     await sim?.stop();
     await gateway.close();
+    await desk.stop();
     await aggregator.stop();
     await closePorts(ports);
   };
