@@ -11,14 +11,27 @@ import { describeResult, exportTrail, verifyAuditTopic, verifyNdjson, verifyStor
  * `npm run audit:verify [-- --file trail.ndjson | --topic | --export out.ndjson] [--group alert-desk]`
  * Exit 0: the chain is intact. Exit 1: broken, naming the first bad entry. Exit 2: nothing to read.
  */
-const { values } = parseArgs({
-  options: {
-    file: { type: 'string' },
-    topic: { type: 'boolean', default: false },
-    export: { type: 'string' },
-    group: { type: 'string', default: 'alert-desk' },
-  },
-});
+const USAGE =
+  'usage: npm run audit:verify [-- --file trail.ndjson | --topic | --export out.ndjson] [--group alert-desk]';
+let values: { file?: string; topic?: boolean; export?: string; group?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      file: { type: 'string' },
+      topic: { type: 'boolean', default: false },
+      export: { type: 'string' },
+      group: { type: 'string', default: 'alert-desk' },
+      help: { type: 'boolean', default: false },
+    },
+  }));
+} catch (err) {
+  console.error(`audit:verify: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 if (values.file) {
   const r = verifyNdjson(readFileSync(values.file, 'utf8'));
@@ -39,7 +52,7 @@ try {
   const reader = new DeskReader({
     bus: ports.bus,
     store: ports.store,
-    group: values.group!,
+    group: values.group ?? 'alert-desk',
     casesTopic: DEFAULT_DESK_TOPICS.cases,
   });
   if (values.export) {

@@ -1,3 +1,4 @@
+import { hotline } from './hotline/index.js';
 import type { Adapter } from './types.js';
 import { ngsi } from './ngsi/index.js';
 import { open311 } from './open311/index.js';
@@ -7,6 +8,7 @@ import { open311 } from './open311/index.js';
  * An app adds the ones its configuration enables to its AdapterHost.
  */
 export const builtInAdapters: Record<string, Adapter<unknown>> = {
+  hotline: hotline as Adapter<unknown>,
   ngsi: ngsi as Adapter<unknown>,
   open311: open311 as Adapter<unknown>,
   // new adapters above this line
