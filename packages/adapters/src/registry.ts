@@ -1,5 +1,6 @@
 import { hotline } from './hotline/index.js';
 import type { Adapter } from './types.js';
+import { mqttAdapter } from './mqtt/index.js';
 import { ngsi } from './ngsi/index.js';
 import { open311 } from './open311/index.js';
 
@@ -11,5 +12,6 @@ export const builtInAdapters: Record<string, Adapter<unknown>> = {
   hotline: hotline as Adapter<unknown>,
   ngsi: ngsi as Adapter<unknown>,
   open311: open311 as Adapter<unknown>,
+  mqtt: mqttAdapter as Adapter<unknown>,
   // new adapters above this line
 };

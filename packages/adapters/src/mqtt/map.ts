@@ -265,4 +265,3 @@ function plainReading(item: unknown, i: number, topic: string, ctx: MapContext):
   };
   return { ok: true, event };
 }
-
