@@ -153,6 +153,7 @@ const congestionDecoy: DecoyInjector = (ctx, id, t) => {
   const [lon, lat] = world.roadPoint(road, ROAD_STEPS / 2);
   return decoy(ctx, id, 'congestion', placeAt(ctx, lon, lat, world.roads[road]!.id), t, t + duration, {
     trafficSensorIds: detectors.map((i) => sensors.sensors[i]!.id),
+    speedLimitKmh: world.roads[road]!.speedLimitKmh,
   });
 };
 
@@ -267,7 +268,8 @@ export function scheduleDecoys(ctx: IncidentContext, perHour: number, t0: number
   const next = (t: number): void => {
     const [type, inject] = order[turn++ % order.length]!;
     const rec = inject(ctx, ctx.truth.nextDecoyId(type), t);
-    if (rec) ctx.truth.decoy(rec);
+    // one that would begin after the scenario's end never shows: no record
+    if (rec && Date.parse(rec.end) > Date.parse(rec.start)) ctx.truth.decoy(rec);
     ctx.agenda.at(t + ctx.rng.exp(perHour / HOUR), next);
   };
   ctx.agenda.at(t0 + ctx.rng.exp(perHour / HOUR), next);
