@@ -16,6 +16,7 @@ import type { Registry } from 'prom-client';
 import { adapterRouter, type HttpRouterOptions } from './http.js';
 import { createMapContext, type CategoryMappingData } from './context.js';
 import { storeCursor } from './cursor.js';
+import { rawTextOf } from './csv.js';
 import { adapterMetrics, type AdapterMetrics } from './metrics.js';
 import { RateWindow } from './rate.js';
 import type {
@@ -271,13 +272,14 @@ export class AdapterHost {
     const rawText = () => (typeof raw === 'string' ? raw : raw.toString('utf8'));
     inputs.forEach((input, index) => {
       const original = () =>
-        typeof input === 'string'
+        rawTextOf(input) ??
+        (typeof input === 'string'
           ? input
           : Buffer.isBuffer(input)
             ? input.toString('utf8')
             : inputs.length === 1
               ? rawText()
-              : input;
+              : input);
       let mapped: Mapped[];
       try {
         mapped = slot.adapter.map(input, slot.ctx, slot.options);

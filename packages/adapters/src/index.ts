@@ -40,3 +40,6 @@ export {
 export { storeCursor } from './cursor.js';
 export { adapterMetrics, type AdapterMetrics } from './metrics.js';
 export { builtInAdapters } from './registry.js';
+export { parseSourceTime, localToEpoch, zoneOffsetMs, iso } from './time.js';
+export { parseCsv, splitCsvLine, guessDelimiter, withRawText, rawTextOf, RAW_TEXT } from './csv.js';
+export { hotline, mapHotline, HotlineOptions, HotlineStageMessage } from './hotline/index.js';

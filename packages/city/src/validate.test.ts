@@ -213,7 +213,7 @@ describe('the default pack on disk', () => {
   it('writes to a directory and loads back equal to the in-memory pack', () => {
     const dir = mkdtempSync(join(tmpdir(), 'citypack-sh-'));
     dirs.push(dir);
-    writePackFiles(dir, generateShanghaiPack());
+    writePackFiles(dir, generateShanghaiPack(), loadCityPack().mappings);
     expect(loadCityPack(dir)).toEqual(loadCityPack());
   });
 });

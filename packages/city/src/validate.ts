@@ -60,6 +60,8 @@ const Meta = z
       })
       .strict(),
     seed: z.number().int().optional(),
+    /** IANA time zone of the city: times without an offset are read in it (default Asia/Shanghai) */
+    timeZone: z.string().refine(isTimeZone, 'not an IANA time zone this runtime knows (e.g. Asia/Shanghai)').optional(),
   })
   .strict();
 const Small = z.object({ code: z.string().regex(CODE), name: z.string().min(1), nameEn: z.string().min(1) }).strict();
@@ -130,6 +132,19 @@ const featureOf = <P extends z.ZodType>(props: P) =>
   z.object({ type: z.literal('Feature'), properties: props, geometry: Geometry }).loose();
 const collectionOf = <P extends z.ZodType>(props: P) =>
   z.object({ type: z.literal('FeatureCollection'), features: z.array(featureOf(props)) }).loose();
+
+/** The time zone of a pack whose meta names none (version 1 packs were Shanghai's). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** Whether `tz` is an IANA time zone this runtime knows. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function packError(message: string, details?: unknown): CityopsError {
   return new CityopsError(ErrorCodes.PACK_INVALID, message, details);
@@ -413,7 +428,7 @@ export function parsePack(files: PackFiles): CityPack {
     );
   }
   const pj = parseWith(PackJson, 'pack', files.pack);
-  const meta: PackMeta = pj.meta as PackMeta;
+  const meta: PackMeta = { ...(pj.meta as PackMeta), timeZone: pj.meta.timeZone ?? DEFAULT_TIME_ZONE };
   const taxonomy = pj.taxonomy as Taxonomy;
   checkTaxonomy(taxonomy);
 
@@ -501,5 +516,7 @@ export function parsePack(files: PackFiles): CityPack {
     loadingZones,
     departments: pj.departments as Department[],
     taxonomy,
+    // read from the pack's mappings/ directory by loadCityPack (mappings.ts)
+    mappings: {},
   };
 }

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { generateShanghaiPack } from './generate.js';
-import { writePackFiles } from './load.js';
+import { loadCityPack, writePackFiles } from './load.js';
 import { parsePack } from './validate.js';
 
 const args = process.argv.slice(2);
@@ -21,7 +21,8 @@ const dir =
   fileURLToPath(new URL('../packs/shanghai', import.meta.url));
 const files = generateShanghaiPack(seed === undefined ? {} : { seed });
 const pack = parsePack(files);
-writePackFiles(dir, files);
+// the default pack's category mappings go with it (mappings/<adapter>.json)
+writePackFiles(dir, files, loadCityPack().mappings);
 console.log(
   `wrote ${pack.meta.id} ${pack.meta.version} to ${dir}: ${pack.districts.length} districts, ${pack.streets.length} streets, ${pack.communities.length} communities, ${pack.grids.length} grid cells, ${pack.roads.length} road segments, ${pack.loadingZones.length} loading zones`,
 );
