@@ -26,6 +26,7 @@ deskSuite(
           redis.disconnect();
         }
       },
+      loseStore: async () => void (await deleteByPrefix(redisUrl, keyPrefix)),
       cleanup: async () => {
         await bus.close();
         await store.close();

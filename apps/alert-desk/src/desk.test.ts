@@ -20,6 +20,7 @@ deskSuite(
         if (!kv?.has(key)) throw new Error(`no stored ${key}`);
         kv.set(key, value);
       },
+      loseStore: async () => store.clear(),
       cleanup: async () => {
         await bus.close();
         await store.close();
