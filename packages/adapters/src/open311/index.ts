@@ -13,7 +13,7 @@ import {
   type Open311Input,
   type PostedRequest,
 } from './georeport.js';
-import { serverSchema, startPolling, type PollOptions } from './poller.js';
+import { open311ServersFromEnv, serverSchema, startPolling, type PollOptions } from './poller.js';
 
 export type Open311Options = PollOptions;
 
@@ -22,7 +22,8 @@ export const SERVICE_NOTICE = 'Received by the city operations center; it is rou
 
 const options = z
   .object({
-    servers: z.array(serverSchema).default([]),
+    // without servers in the options, OPEN311_SERVERS is read (and a bad one stops start-up, E_CFG_INVALID)
+    servers: z.array(serverSchema).default(() => open311ServersFromEnv(process.env)),
     pollIntervalMs: z.number().int().min(50).default(60_000),
     maxBackoffMs: z.number().int().min(50).default(300_000),
     lookbackDays: z.number().int().min(1).max(90).default(7),

@@ -162,6 +162,22 @@ describe('open311 poller', () => {
 });
 
 describe('OPEN311_SERVERS', () => {
+  it('is what the adapter polls when its options name no servers; a bad one stops start-up', () => {
+    const saved = process.env.OPEN311_SERVERS;
+    try {
+      process.env.OPEN311_SERVERS = 'https://api.city.gov/dev/v2';
+      expect((open311.options.parse({}) as { servers: { url: string }[] }).servers.map((s) => s.url)).toEqual([
+        'https://api.city.gov/dev/v2',
+      ]);
+      expect((open311.options.parse({ servers: [] }) as { servers: unknown[] }).servers).toEqual([]);
+      process.env.OPEN311_SERVERS = '[{"url": "ftp://nope"}]';
+      expect(() => open311.options.parse({})).toThrow(/OPEN311_SERVERS: entry 0/);
+    } finally {
+      if (saved === undefined) delete process.env.OPEN311_SERVERS;
+      else process.env.OPEN311_SERVERS = saved;
+    }
+  });
+
   it('reads a JSON list with keys from the environment, or a comma list of URLs', () => {
     const env = {
       OPEN311_SERVERS: JSON.stringify([
