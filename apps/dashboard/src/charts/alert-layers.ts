@@ -34,6 +34,8 @@ export function alertLayers({ mapName, alerts, districtId, stale }: AlertLayersI
     (a) => a.state !== 'cleared' && (districtId === undefined || a.districtId === districtId),
   );
   const colour = (a: AlertView) => (stale ? palette.stale : SEVERITY_COLORS[a.severity]);
+  // states come from merge patches (objects without a prototype): ECharts gets plain values only
+  const byId = new Map(shown.map((a) => [a.alertId, a]));
   const withLine = shown.filter((a) => a.roadLine && a.roadLine.length >= 2);
   const tooltip = (a: AlertView) =>
     `<b>${escapeHtml(alertTypeLabel(a.type).zh)}</b> ${escapeHtml(SEVERITY_LABELS[a.severity].zh)}<br/>` +
@@ -69,7 +71,7 @@ export function alertLayers({ mapName, alerts, districtId, stale }: AlertLayersI
           effect: { show: !stale, period: 2.5, trailLength: 0.3, symbolSize: 8, color: '#ffffff' },
           data: withLine.map((a) => ({
             name: a.alertId,
-            coords: a.roadLine!,
+            coords: a.roadLine!.map(([x, y]): [number, number] => [x, y]),
             lineStyle: { color: colour(a) },
           })),
         },
@@ -84,15 +86,15 @@ export function alertLayers({ mapName, alerts, districtId, stale }: AlertLayersI
           itemStyle: { borderColor: '#ffffff', borderWidth: 2, shadowBlur: 12, shadowColor: 'rgba(0,0,0,0.6)' },
           tooltip: {
             formatter: (raw: unknown) => {
-              const p = raw as FormatterParams & { data?: { alert?: AlertView } };
-              return p.data?.alert ? tooltip(p.data.alert) : escapeHtml(p.name);
+              const p = raw as FormatterParams;
+              const a = byId.get(p.name);
+              return a ? tooltip(a) : escapeHtml(p.name);
             },
           },
           data: shown.map((a) => ({
             name: a.alertId,
             value: [a.lon, a.lat],
             symbolSize: a.severity === 'critical' ? 26 : a.severity === 'major' ? 20 : 15,
-            alert: a,
             itemStyle: { color: colour(a) },
           })),
         },
