@@ -57,10 +57,15 @@ export function guessDelimiter(header: string): string {
  * A CSV body with a header row → one object per data row keyed by the header's names (as written,
  * BOM and surrounding spaces removed), each carrying its line's text (withRawText). A row whose
  * field count differs from the header's, or with an open quote, is a bad item (E_ADP_BAD_INPUT);
- * the other rows go on. No header, or more than `maxRows` rows, fails the body as a whole.
+ * the other rows go on. No header, a header `checkHeader` refuses, or more than `maxRows` rows fails
+ * the body as a whole.
  * Quoted fields may not span lines.
  */
-export function parseCsv(text: string, maxRows = 5_000): ParseOutcome {
+export function parseCsv(
+  text: string,
+  o: { maxRows?: number; checkHeader?: (columns: string[]) => string | undefined } = {},
+): ParseOutcome {
+  const maxRows = o.maxRows ?? 5_000;
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   let i = 0;
   while (i < lines.length && lines[i]!.trim() === '') i++;
@@ -72,6 +77,8 @@ export function parseCsv(text: string, maxRows = 5_000): ParseOutcome {
   if (!header || header.some((h) => h === '')) {
     return { ok: false, code: ErrorCodes.ADP_PARSE, reason: 'CSV header row: an empty or unterminated column name' };
   }
+  const wrong = o.checkHeader?.(header);
+  if (wrong !== undefined) return { ok: false, code: ErrorCodes.ADP_PARSE, reason: `CSV header row: ${wrong}` };
   const inputs: unknown[] = [];
   const bad: BadItem[] = [];
   for (let n = i + 1; n < lines.length; n++) {

@@ -43,3 +43,4 @@ export { builtInAdapters } from './registry.js';
 export { parseSourceTime, localToEpoch, zoneOffsetMs, iso } from './time.js';
 export { parseCsv, splitCsvLine, guessDelimiter, withRawText, rawTextOf, RAW_TEXT } from './csv.js';
 export { hotline, mapHotline, HotlineOptions, HotlineStageMessage } from './hotline/index.js';
+export { gps, mapGpsRecord, GpsOptions } from './gps/index.js';

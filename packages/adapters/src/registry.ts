@@ -1,3 +1,4 @@
+import { gps } from './gps/index.js';
 import { hotline } from './hotline/index.js';
 import type { Adapter } from './types.js';
 import { mqttAdapter } from './mqtt/index.js';
@@ -13,5 +14,6 @@ export const builtInAdapters: Record<string, Adapter<unknown>> = {
   ngsi: ngsi as Adapter<unknown>,
   open311: open311 as Adapter<unknown>,
   mqtt: mqttAdapter as Adapter<unknown>,
+  gps: gps as Adapter<unknown>,
   // new adapters above this line
 };
