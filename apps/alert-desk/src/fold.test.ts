@@ -217,7 +217,7 @@ describe('the desk fold: refusals are written nowhere in the case', () => {
       ErrorCodes.DESK_FORBIDDEN_ROLE,
     ],
     [
-      'a screen acknowledging',
+      'a screen commenting',
       (h) => h.send(command('comment', { expectedVersion: 3, actor: { userId: 'wall', role: 'screen' }, text: 'x' })),
       ErrorCodes.DESK_FORBIDDEN_ROLE,
     ],
