@@ -273,6 +273,18 @@ export function scheduleDecoys(ctx: IncidentContext, perHour: number, t0: number
     ctx.agenda.at(t + ctx.rng.exp(perHour / HOUR), next);
   };
   ctx.agenda.at(t0 + ctx.rng.exp(perHour / HOUR), next);
+  // the fleet's own long legal stops are the same confounder as the injected ones
+  ctx.delivery.onLongLegalStop = (vehicleId, where, zoneId, from, to) => {
+    if (from >= ctx.endMs) return;
+    const place = placeAt(ctx, where.lon, where.lat, where.roadSegmentId);
+    ctx.truth.decoy(
+      decoy(ctx, ctx.truth.nextDecoyId('legal_loading_stop'), 'legal_loading_stop', place, from, to, {
+        vehicleIds: [vehicleId],
+        zoneId,
+        routine: true,
+      }),
+    );
+  };
   if (Number.isFinite(ctx.endMs)) {
     scheduleLightDayOff(ctx, t0);
     scheduleHourlySwing(ctx, t0);

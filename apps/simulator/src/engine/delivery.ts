@@ -20,6 +20,11 @@ type Company = (typeof COMPANIES)[number];
 export const BLOCKAGE_DWELL_MS = 10 * MINUTE;
 const MAX_ROUTINE_ILLEGAL_DWELL_MS = 8.5 * MINUTE;
 const UNLOAD_REPORT_MS = MINUTE;
+/** Where on a segment an ordinary carriageway stop happens (its middle is where loading zones are). */
+const CARRIAGEWAY_POINTS = [1, 2, 3, 5, 6, 7] as const;
+/** A van that left a stop less than this long ago does not stop again within RESTOP_MIN_M of it. */
+const RESTOP_GAP_MS = 5 * MINUTE;
+const RESTOP_MIN_M = 150;
 
 /** Taxonomy codes: moving vans fall under 交通秩序 (large class), stops on the carriageway under 快递车辆占道卸货, stops in a bay under 装卸货区. */
 export const DELIVERY_CODES = { moving: 'E.06', illegalStop: 'E.06.02', loadingZone: 'P.02.09' } as const;
@@ -41,6 +46,8 @@ interface Vehicle {
   tags?: readonly string[];
   /** a scripted van (blockage, decoy) stops reporting at this time */
   trackUntil?: number;
+  /** the last stop's point and end, so a driver does not stop again where they just left */
+  lastStop?: { lon: number; lat: number; end: number };
 }
 
 /** How a scripted stop (a blockage van, a decoy) looks. */
@@ -70,6 +77,8 @@ export interface ScriptedStop {
 export class DeliveryFleet {
   private readonly vehicles: Vehicle[] = [];
   private readonly perCompany = new Map<string, number>();
+  /** told of every ordinary stop in a loading zone longer than the blockage threshold (a decoy) */
+  onLongLegalStop?: (vehicleId: string, where: Where, zoneId: string, from: number, to: number) => void;
 
   constructor(
     private readonly world: World,
@@ -211,15 +220,29 @@ export class DeliveryFleet {
     const legal = zones !== undefined && this.rng.chance(willing);
     let where: Where;
     let dwell: number;
+    let zoneId: string | undefined;
     if (legal) {
       const z = zones![this.rng.int(zones!.length)]!;
       where = { lon: z.lon, lat: z.lat, roadSegmentId: this.world.roads[v.road]!.id };
+      zoneId = z.id;
       dwell = this.rng.range(4, 14) * MINUTE;
     } else {
-      const k = this.rng.pick([1, 2, 3, 5, 6, 7]);
+      let k = this.rng.pick(CARRIAGEWAY_POINTS);
+      const last = v.lastStop;
+      if (last && t - last.end < RESTOP_GAP_MS) {
+        // a driver does not stop again at the spot they have just left: the road's point farthest from it
+        const away = (j: number) => {
+          const [lon, lat] = this.world.roadPoint(v.road, j);
+          return metres(lon, lat, last.lon, last.lat);
+        };
+        if (away(k) < RESTOP_MIN_M) k = CARRIAGEWAY_POINTS.reduce((a, b) => (away(b) > away(a) ? b : a));
+      }
       where = this.where(v.road, k);
       dwell = Math.min(MAX_ROUTINE_ILLEGAL_DWELL_MS, this.rng.range(1.5, isRushHour(h) ? 8.5 : 6.5) * MINUTE);
     }
+    const end = t + Math.round(dwell);
+    v.lastStop = { lon: where.lon, lat: where.lat, end };
+    if (zoneId !== undefined && dwell > BLOCKAGE_DWELL_MS) this.onLongLegalStop?.(v.id, where, zoneId, t, end);
     if (this.gps && v.track) {
       // drive the last bit to the stop (through the shared junction when it is on the next road)
       const p = trackAt(v.track, t);

@@ -131,8 +131,15 @@ describe('realistic feeds', () => {
 
   it('legal loading stops stand in the zone beyond the threshold; short carriageway stops stay under it', () => {
     const { index } = defaultCity();
-    for (const d of ofDecoy('legal_loading_stop')) {
+    const legal = ofDecoy('legal_loading_stop');
+    // the fleet's own stops in a zone beyond the threshold are recorded too
+    expect(legal.some((d) => d.details.routine === true)).toBe(true);
+    for (const d of legal) {
       expect(index.inLoadingZone(d.place.lon, d.place.lat)).toBe(d.details.zoneId);
+      if (d.details.routine === true) {
+        if (!d.details.clipped) expect(ms(d.end) - ms(d.start)).toBeGreaterThan(BLOCKAGE_DWELL_MS);
+        continue;
+      }
       const van = (d.details.vehicleIds as string[])[0]!;
       const near = pingsOf(van).filter((e) => distM(e, d.place) < 110);
       if (!d.details.clipped)
