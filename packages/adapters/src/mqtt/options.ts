@@ -1,5 +1,6 @@
 import { SensorKind } from '@cityops/schema';
 import { z } from 'zod';
+import { GpsOptions } from '../gps/index.js';
 
 /** How a topic's payloads are read: SenML JSON (RFC 8428), our plain JSON, or GPS rows. */
 export const MqttFormat = z.enum(['senml', 'json', 'gps']);
@@ -57,6 +58,8 @@ export const MqttOptions = z
       .default('cityops-ingest'),
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
+    /** GPS topics: the GPS adapter's options (category, speed unit, company) */
+    gps: GpsOptions.optional(),
     /** SenML name/unit → sensor kind, first match wins */
     kinds: z.array(KindRule).max(200).default(DEFAULT_KIND_RULES),
     /** messages received but not yet settled (not yet acknowledged) before reading pauses */
