@@ -12,7 +12,8 @@ import type { Store } from '@cityops/store';
 import { dashboardDir } from './dashboard-files.js';
 import { DeadLetterTail } from './dead-letter-tail.js';
 import { capConnectionsPerAddress, httpServerOptions } from './http-limits.js';
-import { requireApiKey } from './routes/api-key.js';
+import { requireDataKey } from './routes/api-key.js';
+import { sourceBook, sourcesRoute, type AdapterHealthProvider } from './routes/sources.js';
 import { cityRoute } from './routes/city.js';
 import { eventsRoute } from './routes/events.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -31,6 +32,8 @@ export interface GatewayDeps {
   components?: () => Record<string, unknown>;
   /** the adapters' health for the `sources` channel (e.g. `() => host.health()`); without it the panel says so */
   sourceHealth?: SourceHealthProvider;
+  /** the adapter host's receivers (`host.httpRouter(...)`), mounted under /api/v1/ingest (embedded mode) */
+  ingestRouter?: express.Router;
 }
 
 export interface Gateway {
@@ -76,7 +79,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   io.engine.on('connection', screens.onSession);
   const vitals = new VitalsChannel(store, config.AGGREGATOR_GROUP, io, config.DELTA_INTERVAL_MS);
   const alerts = new AlertsChannel(bus, pack, io.to(room(ALERTS_CHANNEL)), { intervalMs: config.DELTA_INTERVAL_MS });
-  const sources = new SourcesChannel(deps.sourceHealth, io.to(room(SOURCES_CHANNEL)));
+  // the adapters' health (deps.sourceHealth) and the canonical door's own counts, with silence
+  const book = sourceBook(deps.ingestor, deps.sourceHealth as AdapterHealthProvider | undefined);
+  const sources = new SourcesChannel(async () => (await book.rows()).sources, io.to(room(SOURCES_CHANNEL)));
   const snapshotOf = (channel: (typeof CHANNELS)[number]) =>
     channel === VITALS_CHANNEL
       ? vitals.snapshot()
@@ -120,12 +125,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   const deadLetters = new DeadLetterTail(bus);
-  app.get('/api/v1/dead-letters', requireApiKey(config.INGEST_API_KEYS), (req, res) => {
+  app.get('/api/v1/dead-letters', requireDataKey(config), (req, res) => {
     const limit = Math.min(500, Math.max(1, Number(req.query.limit) || 100));
     res.json({ deadLetters: deadLetters.recent(limit) });
   });
 
   app.use(cityRoute(pack));
+  app.use(sourcesRoute(config, book));
+  if (deps.ingestRouter) app.use('/api/v1/ingest', deps.ingestRouter);
   app.use(metricsRoute(io));
   app.use(
     eventsRoute({
@@ -222,6 +229,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     async close() {
       vitals.stop();
       sources.stop();
+      book.close();
       await alerts.stop();
       await deadLetters.stop();
       io.disconnectSockets(true);

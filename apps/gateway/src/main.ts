@@ -1,10 +1,18 @@
 import { closePorts, createIngestor, loadCity, openPorts, runApp } from '@cityops/runtime';
 import { createGateway } from './gateway.js';
+import { remoteAdapterHealth } from './routes/sources.js';
 
 await runApp('gateway', async ({ config, log }) => {
   const city = loadCity(config);
   const ports = await openPorts(config, 'gateway');
-  const gateway = createGateway({ config, ...ports, pack: city.pack, ingestor: createIngestor(config, ports, city) });
+  const gateway = createGateway({
+    config,
+    ...ports,
+    pack: city.pack,
+    ingestor: createIngestor(config, ports, city),
+    // the adapters run in the ingest app (apps/ingest): their health is read from it
+    sourceHealth: remoteAdapterHealth(config),
+  });
   const url = await gateway.listen();
   if (config.INGEST_API_KEYS.length === 0)
     log.warn('INGEST_API_KEYS is not set: POST /api/v1/events answers 401 to everyone');

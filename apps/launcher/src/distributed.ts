@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Config } from '@cityops/config';
@@ -6,6 +7,18 @@ import type { Logger } from '@cityops/runtime';
 import { childEnv, metricsPorts, metricsUrls } from './metrics-ports.js';
 
 const require = createRequire(import.meta.url);
+
+/** A port that is free now on `host` (the OS picks it). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 /** Each app's built entry point, found through its workspace package. */
 function entryOf(pkg: string): string {
@@ -23,10 +36,19 @@ export async function runDistributed(config: Config, log: Logger): Promise<() =>
     '@cityops/aggregator',
     '@cityops/alert-desk',
     '@cityops/gateway',
+    '@cityops/ingest-app',
     ...(config.SIMULATOR ? ['@cityops/simulator'] : []),
   ];
   const children = new Map<string, ChildProcess>();
   const metrics = metricsPorts(config);
+  // the ingest app (issue 8) listens on INGEST_PORT; with PORT=0 on a free port chosen here, so the
+  // gateway can be told where to read the adapters' health (INGEST_URL)
+  const ingestPort = config.PORT === 0 || config.INGEST_PORT === 0 ? await freePort(config.HOST) : config.INGEST_PORT;
+  const ingestHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  const extraEnv: Record<string, Record<string, string>> = {
+    '@cityops/ingest-app': { INGEST_PORT: String(ingestPort) },
+    '@cityops/gateway': { INGEST_URL: config.INGEST_URL ?? `http://${ingestHost}:${ingestPort}` },
+  };
   let stopping = false;
 
   /** SIGTERM to every child; resolves once all have exited (the caller's shutdown timer bounds it) */
@@ -43,7 +65,10 @@ export async function runDistributed(config: Config, log: Logger): Promise<() =>
     const child = spawn(process.execPath, [entryOf(app)], {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       // the alert desk serves /metrics and /healthz on a free port of its own, which it logs
-      env: app === '@cityops/alert-desk' ? { ...process.env, METRICS_PORT: '0' } : childEnv(app, metrics),
+      env: {
+        ...(app === '@cityops/alert-desk' ? { ...process.env, METRICS_PORT: '0' } : childEnv(app, metrics)),
+        ...extraEnv[app],
+      },
     });
     children.set(app, child);
     child.stdout!.setEncoding('utf8');

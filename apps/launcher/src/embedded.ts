@@ -2,6 +2,8 @@ import { Aggregator } from '@cityops/aggregator';
 import { AlertDesk, departmentsOf } from '@cityops/alert-desk';
 import type { Config } from '@cityops/config';
 import { createGateway } from '@cityops/gateway';
+import { sourceAuthorizer } from '@cityops/ingest';
+import { createAdapterHost } from '@cityops/ingest-app';
 import { closePorts, createIngestor, loadCity, openPorts, type Logger } from '@cityops/runtime';
 import { simulateCity } from '@cityops/simulator';
 
@@ -24,14 +26,23 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
   // the alert desk (issue 10): cases, deadlines and the audit trail, on the same two ports
   const desk = new AlertDesk({ ...ports, departments: departmentsOf(city.pack.departments), log: (m) => log.warn(m) });
   await desk.start();
+  // the adapters (issue 8) in this process: their routes on the gateway's port under /api/v1/ingest
+  const host = createAdapterHost({ config, ports, city, ingestor, log });
   const gateway = createGateway({
     config,
     ...ports,
     pack: city.pack,
     ingestor,
     components: () => ({ aggregator: aggregator.stats }),
+    sourceHealth: () => host.health(),
+    ingestRouter: host.httpRouter({
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      maxItems: config.MAX_ITEMS_PER_REQUEST,
+      authorize: sourceAuthorizer(config.INGEST_API_KEYS),
+    }),
   });
   const url = await gateway.listen();
+  await host.start();
   const sim = config.SIMULATOR ? simulateCity(config, city, ingestor, log) : undefined;
 
   log.info(
@@ -44,6 +55,7 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
   return async () => {
     await sim?.stop();
     await gateway.close();
+    await host.stop();
     await desk.stop();
     await aggregator.stop();
     await closePorts(ports);

@@ -10,6 +10,8 @@ describe('embedded mode, end to end (one process, no Kafka, no Redis)', () => {
       PORT: '0',
       SIMULATOR: 'off',
       INGEST_API_KEYS: API_KEY,
+      // the dead letters are read with a data-team key: the same one here
+      DATA_API_KEYS: API_KEY,
       MAX_BODY_BYTES: '65536',
       KAFKA_BROKERS: '',
       REDIS_URL: '',

@@ -23,7 +23,14 @@ export interface FuzzServer {
  * the run's vital signs start at zero.
  */
 export async function startServer(mode: Mode, extraEnv: Record<string, string> = {}): Promise<FuzzServer> {
-  const env: Record<string, string> = { PORT: '0', SIMULATOR: 'off', INGEST_API_KEYS: FUZZ_API_KEY, ...extraEnv };
+  // the same key reads the dead letters (a data-team key too)
+  const env: Record<string, string> = {
+    PORT: '0',
+    SIMULATOR: 'off',
+    INGEST_API_KEYS: FUZZ_API_KEY,
+    DATA_API_KEYS: FUZZ_API_KEY,
+    ...extraEnv,
+  };
   if (mode === 'embedded') Object.assign(env, { KAFKA_BROKERS: '', REDIS_URL: '' });
   else {
     const infra = realInfra();
