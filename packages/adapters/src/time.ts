@@ -27,8 +27,23 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// offsets change only on quarter-hour boundaries (every zone's DST and history): cache per quarter hour
+const QUARTER = 900_000;
+const offsets = new Map<string, number>();
+
 /** The zone's offset from UTC at instant `t` (ms): local wall clock minus UTC. */
 export function zoneOffsetMs(t: number, timeZone: string): number {
+  const key = `${timeZone} ${Math.floor(t / QUARTER)}`;
+  let off = offsets.get(key);
+  if (off === undefined) {
+    if (offsets.size >= 50_000) offsets.clear();
+    off = computeOffset(Math.floor(t / QUARTER) * QUARTER, timeZone);
+    offsets.set(key, off);
+  }
+  return off;
+}
+
+function computeOffset(t: number, timeZone: string): number {
   const p: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(new Date(t))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);

@@ -46,10 +46,25 @@ const ALIASES = {
 type Field = keyof typeof ALIASES;
 const REQUIRED: Field[] = ['vehicle', 'time', 'lon', 'lat'];
 
+const FIELD_OF = new Map<string, Field>(
+  Object.entries(ALIASES).flatMap(([f, names]) => names.map((n) => [n, f as Field] as const)),
+);
+const keyCache = new Map<string, Field | null>();
+/** The field a column name stands for (cached: a feed repeats its few names on every row). */
+function fieldOf(key: string): Field | null {
+  let f = keyCache.get(key);
+  if (f === undefined) {
+    f = FIELD_OF.get(key.trim().toLowerCase()) ?? null;
+    if (keyCache.size < 1_000) keyCache.set(key, f);
+  }
+  return f;
+}
+
 /** The value of `field` in a record under any of its names. */
 function pick(rec: Record<string, unknown>, field: Field): unknown {
-  for (const [k, v] of Object.entries(rec)) {
-    if ((ALIASES[field] as readonly string[]).includes(k.trim().toLowerCase()) && v !== '' && v !== null) return v;
+  for (const k in rec) {
+    const v = rec[k];
+    if (fieldOf(k) === field && v !== '' && v !== null && v !== undefined) return v;
   }
   return undefined;
 }
@@ -125,8 +140,7 @@ export function mapGpsRecord(input: unknown, ctx: MapContext, o: GpsOptions): Ma
   ];
 }
 
-const hasColumn = (columns: string[], f: Field) =>
-  columns.some((c) => (ALIASES[f] as readonly string[]).includes(c.trim().toLowerCase()));
+const hasColumn = (columns: string[], f: Field) => columns.some((c) => fieldOf(c) === f);
 
 /** CSV unless the content type says JSON or NDJSON; a CSV header without a required column fails whole. */
 function parseGps(req: ReceiverRequest) {
