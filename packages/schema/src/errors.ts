@@ -25,6 +25,18 @@ export const ErrorCodes = {
   STREAM_RECORDS_LOST: 'E_STREAM_RECORDS_LOST',
   HTTP_UNAUTHORIZED: 'E_HTTP_UNAUTHORIZED',
   HTTP_FORBIDDEN_SOURCE: 'E_HTTP_FORBIDDEN_SOURCE',
+  /** an identity that lacks the role this door needs (403; without an identity it is E_HTTP_UNAUTHORIZED, 401) */
+  HTTP_FORBIDDEN: 'E_HTTP_FORBIDDEN',
+  /** login: unknown user name or wrong password (one code for both, so it says nothing about which) */
+  AUTH_BAD_CREDENTIALS: 'E_AUTH_BAD_CREDENTIALS',
+  /** login: too many attempts for this user name or from this address; retry after Retry-After */
+  AUTH_RATE_LIMITED: 'E_AUTH_RATE_LIMITED',
+  /** user directory: a user of that name exists already */
+  AUTH_USER_EXISTS: 'E_AUTH_USER_EXISTS',
+  /** user directory: no user of that name */
+  AUTH_UNKNOWN_USER: 'E_AUTH_UNKNOWN_USER',
+  /** user directory: a bad user name, role, department or password (too short, too long) */
+  AUTH_INVALID_USER: 'E_AUTH_INVALID_USER',
   HTTP_BODY_TOO_LARGE: 'E_HTTP_BODY_TOO_LARGE',
   HTTP_TOO_MANY_ITEMS: 'E_HTTP_TOO_MANY_ITEMS',
   HTTP_RATE_LIMITED: 'E_HTTP_RATE_LIMITED',
