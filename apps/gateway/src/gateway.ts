@@ -12,8 +12,7 @@ import type { Store } from '@cityops/store';
 import { dashboardDir } from './dashboard-files.js';
 import { DeadLetterTail } from './dead-letter-tail.js';
 import { capConnectionsPerAddress, httpServerOptions } from './http-limits.js';
-import { requireDataKey } from './routes/api-key.js';
-import { sourceBook, sourcesRoute, type AdapterHealthProvider } from './routes/sources.js';
+import { requireApiKey } from './routes/api-key.js';
 import { cityRoute } from './routes/city.js';
 import { eventsRoute } from './routes/events.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -21,6 +20,9 @@ import { RESYNC_BURST, RESYNC_PER_SECOND, RESYNC_RATE_LIMITED, ScreenLimits } fr
 import { VITALS_CHANNEL, VitalsChannel } from './vitals-channel.js';
 import { ALERTS_CHANNEL, AlertsChannel } from './channels/alerts-channel.js';
 import { SOURCES_CHANNEL, SourcesChannel, type SourceHealthProvider } from './channels/sources-channel.js';
+import { CASES_CHANNEL, CasesChannel, type CaseSource } from './channels/cases-channel.js';
+import { consoleDir } from './console-files.js';
+import { alertsRoute, READ_ROLES, type DeskIdentity, type DeskPort } from './routes/alerts.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -32,8 +34,12 @@ export interface GatewayDeps {
   components?: () => Record<string, unknown>;
   /** the adapters' health for the `sources` channel (e.g. `() => host.health()`); without it the panel says so */
   sourceHealth?: SourceHealthProvider;
-  /** the adapter host's receivers (`host.httpRouter(...)`), mounted under /api/v1/ingest (embedded mode) */
-  ingestRouter?: express.Router;
+  /** the alert desk (issue 10): `AlertDesk` in embedded mode, a store reader + command client otherwise */
+  desk?: DeskPort & CaseSource;
+  /** the desk's audit copy topic, which the `cases` channel tails (default the desk's) */
+  deskAuditTopic?: string;
+  /** who a request is (default `req.identity`, set by the identity middleware) */
+  identityOf?: (req: express.Request) => DeskIdentity | undefined;
 }
 
 export interface Gateway {
@@ -42,15 +48,19 @@ export interface Gateway {
   readonly vitals: VitalsChannel;
   readonly alerts: AlertsChannel;
   readonly sources: SourcesChannel;
+  /** the alert desk's cases for consoles and walls (only with `deps.desk`) */
+  readonly cases: CasesChannel | undefined;
   /** listens on HOST:PORT and resolves with the URL screens open */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
 
-const CHANNELS = [VITALS_CHANNEL, ALERTS_CHANNEL, SOURCES_CHANNEL] as const;
+const CHANNELS = [VITALS_CHANNEL, ALERTS_CHANNEL, SOURCES_CHANNEL, CASES_CHANNEL] as const;
 const ResyncRequest = z.object({ channel: z.enum(CHANNELS) }).strict();
 /** channels other than vitals are sent only to screens that ask for them (older screens never do) */
-const SubscribeRequest = z.object({ channels: z.array(z.enum([ALERTS_CHANNEL, SOURCES_CHANNEL])).max(2) }).strict();
+const SubscribeRequest = z
+  .object({ channels: z.array(z.enum([ALERTS_CHANNEL, SOURCES_CHANNEL, CASES_CHANNEL])).max(3) })
+  .strict();
 const room = (channel: string) => `channel:${channel}`;
 
 /**
@@ -79,15 +89,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
   io.engine.on('connection', screens.onSession);
   const vitals = new VitalsChannel(store, config.AGGREGATOR_GROUP, io, config.DELTA_INTERVAL_MS);
   const alerts = new AlertsChannel(bus, pack, io.to(room(ALERTS_CHANNEL)), { intervalMs: config.DELTA_INTERVAL_MS });
-  // the adapters' health (deps.sourceHealth) and the canonical door's own counts, with silence
-  const book = sourceBook(deps.ingestor, deps.sourceHealth as AdapterHealthProvider | undefined);
-  const sources = new SourcesChannel(async () => (await book.rows()).sources, io.to(room(SOURCES_CHANNEL)));
+  const sources = new SourcesChannel(deps.sourceHealth, io.to(room(SOURCES_CHANNEL)));
+  const cases = deps.desk
+    ? new CasesChannel(bus, deps.desk, pack, io.to(room(CASES_CHANNEL)), {
+        auditTopic: deps.deskAuditTopic ?? 'cityops.alert-desk.audit.v1',
+        intervalMs: config.DELTA_INTERVAL_MS,
+      })
+    : undefined;
+  const identityOfReq = deps.identityOf ?? ((req: express.Request) => (req as { identity?: DeskIdentity }).identity);
   const snapshotOf = (channel: (typeof CHANNELS)[number]) =>
-    channel === VITALS_CHANNEL
-      ? vitals.snapshot()
-      : channel === ALERTS_CHANNEL
-        ? alerts.snapshot()
-        : sources.snapshot();
+    channel === CASES_CHANNEL
+      ? (cases?.snapshot() ?? null)
+      : channel === VITALS_CHANNEL
+        ? vitals.snapshot()
+        : channel === ALERTS_CHANNEL
+          ? alerts.snapshot()
+          : sources.snapshot();
 
   app.get('/healthz', async (_req, res) => {
     const [busHealth, storeHealth] = await Promise.all([bus.health(), store.health()]);
@@ -125,14 +142,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   const deadLetters = new DeadLetterTail(bus);
-  app.get('/api/v1/dead-letters', requireDataKey(config), (req, res) => {
+  app.get('/api/v1/dead-letters', requireApiKey(config.INGEST_API_KEYS), (req, res) => {
     const limit = Math.min(500, Math.max(1, Number(req.query.limit) || 100));
     res.json({ deadLetters: deadLetters.recent(limit) });
   });
 
   app.use(cityRoute(pack));
-  app.use(sourcesRoute(config, book));
-  if (deps.ingestRouter) app.use('/api/v1/ingest', deps.ingestRouter);
+  if (deps.desk) {
+    const desk = deps.desk;
+    app.use(alertsRoute({ desk, pack, identityOf: identityOfReq, onAccepted: (id) => cases?.touch(id) }));
+  }
   app.use(metricsRoute(io));
   app.use(
     eventsRoute({
@@ -144,6 +163,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }),
   );
 
+  // the officer console (apps/console), a Vite build with base /console/
+  const consoleDist = consoleDir();
+  if (consoleDist) {
+    app.use('/console', express.static(consoleDist, { index: 'index.html', maxAge: '1h', setHeaders: noCacheIndex }));
+  } else {
+    app.get('/console', (_req, res) => {
+      res.type('text/plain').send('The console is not built. Run `npm run build` at the repository root.');
+    });
+  }
   const dist = dashboardDir();
   if (dist) {
     app.use(express.static(dist, { index: 'index.html', maxAge: '1h', setHeaders: noCacheIndex }));
@@ -180,6 +208,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
         socket.emit('error-message', { code: RESYNC_RATE_LIMITED, message: 'subscribe is limited like resync' });
         return;
       }
+      const who = (socket.data as { identity?: DeskIdentity }).identity;
+      const mayCases = !!who && (who.roles.includes('admin') || READ_ROLES.some((r) => who.roles.includes(r)));
+      if (req.data.channels.includes(CASES_CHANNEL) && (!cases || !mayCases)) {
+        socket.emit('error-message', {
+          code: cases ? (who ? 'E_HTTP_FORBIDDEN' : ErrorCodes.HTTP_UNAUTHORIZED) : ErrorCodes.HTTP_BAD_REQUEST,
+          message: cases ? `the cases channel needs one of the roles ${READ_ROLES.join(', ')}` : 'no alert desk here',
+        });
+        return;
+      }
       for (const channel of new Set(req.data.channels)) {
         void socket.join(room(channel));
         const snap = snapshotOf(channel);
@@ -202,6 +239,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
         });
         return;
       }
+      const asker = (socket.data as { identity?: DeskIdentity }).identity;
+      if (
+        req.data.channel === CASES_CHANNEL &&
+        !(asker && (asker.roles.includes('admin') || READ_ROLES.some((r) => asker.roles.includes(r))))
+      ) {
+        socket.emit('error-message', { code: 'E_HTTP_FORBIDDEN', message: 'the cases channel needs a reading role' });
+        return;
+      }
       const current = snapshotOf(req.data.channel);
       if (current) socket.emit('snapshot', current);
     });
@@ -213,10 +258,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     vitals,
     alerts,
     sources,
+    cases,
     async listen() {
       await vitals.start();
       await alerts.start();
       await sources.start();
+      await cases?.start();
       await deadLetters.start();
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
@@ -229,7 +276,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     async close() {
       vitals.stop();
       sources.stop();
-      book.close();
+      await cases?.stop();
       await alerts.stop();
       await deadLetters.stop();
       io.disconnectSockets(true);

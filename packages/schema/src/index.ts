@@ -54,6 +54,13 @@ export {
   type AlertParseResult,
 } from './alerts.js';
 export {
+  CASE_STATE_NAMES,
+  type CaseStateLabel,
+  type CaseClockView,
+  type CaseSummaryView,
+  type CasesChannelState,
+} from './cases.js';
+export {
   ALERT_ACTION_VERSION,
   ALERT_ACTIONS,
   DESK_ROLES,
