@@ -1,8 +1,14 @@
-import { Topics } from '@cityops/schema';
+import type { Bus } from '@cityops/bus';
+import { CityopsError, ErrorCodes, Topics } from '@cityops/schema';
+import type { Store } from '@cityops/store';
+import { storeCursor } from './cursor.js';
+import { HostFullError } from './host.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAdapter, type Mapped } from './types.js';
 import { NOW, openHost, readAll, type HostRig } from './test/rig.js';
+import { EmbeddedBus } from '@cityops/bus';
+import { MemoryStore } from '@cityops/store';
 
 /** A toy adapter: `{ id, lon, lat, code }` → a sensor reading; `bad` inputs are rejected, `boom` throws. */
 const toy = defineAdapter({
@@ -103,5 +109,91 @@ describe('AdapterHost', () => {
     expect(outs.reduce((a, o) => a + o.accepted, 0)).toBe(10);
     expect(outs.reduce((a, o) => a + o.duplicates, 0)).toBe(10);
     expect(outs.every((o) => o.accepted + o.duplicates === 1)).toBe(true);
+  });
+});
+
+/** `target` with `method` replaced (the rest delegated, bound). */
+function patched<T extends object>(target: T, method: keyof T, impl: (...args: never[]) => unknown): T {
+  return new Proxy(target, {
+    get: (t, k) =>
+      k === method
+        ? impl
+        : typeof t[k as keyof T] === 'function'
+          ? (t[k as keyof T] as () => unknown).bind(t)
+          : t[k as keyof T],
+  });
+}
+
+describe('AdapterHost under failure and load', () => {
+  it('retries while the store is unavailable, then accepts (a subscription waits, nothing lost)', async () => {
+    const store = new MemoryStore();
+    let failures = 2;
+    const flaky = patched(store as Store, 'claimEventIds', (...args: never[]) => {
+      if (failures-- > 0) return Promise.reject(new CityopsError(ErrorCodes.STORE_UNAVAILABLE, 'redis down'));
+      return store.claimEventIds(...(args as unknown as Parameters<Store['claimEventIds']>));
+    });
+    rig = await openHost({ backoffMs: () => 10 }, { store: flaky });
+    rig.host.add(toy);
+    const out = await rig.host.submit('toy', '', [good('r1')]);
+    expect(out).toMatchObject({ accepted: 1, retry: [] });
+    expect(failures).toBe(-1);
+    expect(rig.host.health()[0]!.lastError?.code).toBe('E_STORE_UNAVAILABLE');
+  });
+
+  it('answers retry when the store stays unavailable past the deadline', async () => {
+    const store = new MemoryStore();
+    const down = patched(store as Store, 'claimEventIds', () =>
+      Promise.reject(new CityopsError(ErrorCodes.STORE_UNAVAILABLE, 'redis down')),
+    );
+    rig = await openHost({ backoffMs: () => 10 }, { store: down });
+    rig.host.add(toy);
+    const out = await rig.host.submit('toy', '', [good('r2'), good('r3')], { deadlineMs: 50 });
+    expect(out.accepted).toBe(0);
+    expect(out.retry.map((r) => [r.index, r.code])).toEqual([
+      [0, 'E_STORE_UNAVAILABLE'],
+      [1, 'E_STORE_UNAVAILABLE'],
+    ]);
+    expect(rig.host.health()[0]!.retry).toBe(2);
+  });
+
+  it('holds back when full: reject mode throws E_ADP_HOST_FULL, wait mode waits, then everything settles', async () => {
+    const bus = new EmbeddedBus();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const slow = patched(bus as Bus, 'publish', async (...args: never[]) => {
+      const [topic] = args as unknown as [string];
+      if (topic === Topics.events) await gate;
+      return bus.publish(...(args as unknown as Parameters<Bus['publish']>));
+    });
+    rig = await openHost({ maxQueuedEvents: 3, maxBatchEvents: 1, maxBatchWaitMs: 0 }, { bus: slow });
+    await bus.ensureTopics([
+      { topic: Topics.events, partitions: 2 },
+      { topic: Topics.dlq, partitions: 1 },
+    ]);
+    rig.host.add(toy);
+    const first = [0, 1, 2].map((i) => rig!.host.submit('toy', '', [good(`q${i}`)]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(rig.host.queuedEvents()).toBe(3);
+    await expect(rig.host.submit('toy', '', [good('q3')], { mode: 'reject' })).rejects.toBeInstanceOf(HostFullError);
+    let waited = false;
+    const later = rig.host.submit('toy', '', [good('q4')]).then((o) => ((waited = true), o));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(waited).toBe(false);
+    open();
+    const outs = await Promise.all([...first, later]);
+    expect(outs.map((o) => o.accepted)).toEqual([1, 1, 1, 1]);
+    expect(waited).toBe(true);
+    await bus.close();
+  });
+
+  it('keeps a cursor in the store: a second reader (a restart) sees the last value', async () => {
+    const store = new MemoryStore();
+    const a = storeCursor(store, 'poller');
+    expect(await a.get()).toBeUndefined();
+    await a.set('2026-11-22T01:00:00Z');
+    await a.set('2026-11-22T02:00:00Z');
+    expect(await storeCursor(store, 'poller').get()).toBe('2026-11-22T02:00:00Z');
+    expect(await storeCursor(store, 'other').get()).toBeUndefined();
+    await store.close();
   });
 });

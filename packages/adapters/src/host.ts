@@ -90,6 +90,7 @@ interface Pending {
 interface Entry {
   items: Pending[];
   outcome: SubmitOutcome;
+  /** performance.now() after which its events are answered retry (a duration: not the event clock) */
   deadline: number;
   done: (err?: unknown) => void;
 }
@@ -266,7 +267,7 @@ export class AdapterHost {
     const entry: Entry = {
       items,
       outcome,
-      deadline: this.now() + (o.deadlineMs ?? this.o.retryDeadlineMs ?? 30_000),
+      deadline: performance.now() + (o.deadlineMs ?? this.o.retryDeadlineMs ?? 30_000),
       done: () => {},
     };
     const rawText = () => (typeof raw === 'string' ? raw : raw.toString('utf8'));
@@ -434,7 +435,7 @@ export class AdapterHost {
           this.recordError(slot, code, reason);
         }
         const pause = backoff(attempt);
-        const giveUp = pending.filter((p) => this.now() + pause > p.entry.deadline);
+        const giveUp = pending.filter((p) => performance.now() + pause > p.entry.deadline);
         for (const p of giveUp) {
           p.entry.outcome.retry.push({ index: p.origin, code, reason: capReason(reason) });
         }
@@ -442,7 +443,7 @@ export class AdapterHost {
           slot.health.retry += giveUp.length;
           this.metrics.events(boundary, 'retry', giveUp.length);
         }
-        pending = pending.filter((p) => this.now() + pause <= p.entry.deadline);
+        pending = pending.filter((p) => performance.now() + pause <= p.entry.deadline);
         if (!pending.length) break;
         await new Promise((r) => setTimeout(r, pause));
       }
