@@ -40,7 +40,8 @@ export interface DetectorOptions {
  */
 export class Detector {
   readonly router: StreamRunner;
-  readonly rules: StreamRunner;
+  private rulesRunner: StreamRunner | undefined;
+  private readonly engine: RuleEngine;
   private readonly opts: DetectorOptions;
 
   constructor(o: DetectorOptions) {
@@ -54,16 +55,7 @@ export class Detector {
       ...(o.now ? { now: o.now } : {}),
       ...(o.outboxIntervalMs !== undefined ? { outboxIntervalMs: o.outboxIntervalMs } : {}),
     };
-    this.rules = new StreamRunner({
-      ...common,
-      stage: ruleStage({
-        group: `${group}.rules`,
-        engine,
-        ...(o.byKeyTopic ? { byKeyTopic: o.byKeyTopic } : {}),
-        ...(o.alertsTopic ? { alertsTopic: o.alertsTopic } : {}),
-      }),
-      metrics: stageMetrics('detector-rules'),
-    });
+    this.engine = engine;
     this.router = new StreamRunner({
       ...common,
       stage: routerStage({
@@ -78,8 +70,14 @@ export class Detector {
     });
   }
 
+  /** the rule stage's runner (made at start, when the input topic's partition count is known) */
+  get rules(): StreamRunner {
+    if (!this.rulesRunner) throw new Error('the detector has not started');
+    return this.rulesRunner;
+  }
+
   get stats(): { router: StreamStats; rules: StreamStats } {
-    return { router: this.router.stats, rules: this.rules.stats };
+    return { router: this.router.stats, rules: this.rulesRunner?.stats ?? this.router.stats };
   }
 
   async start(): Promise<void> {
@@ -91,13 +89,31 @@ export class Detector {
     const parts = Object.keys(await this.opts.bus.endOffsets(byKey)).length;
     const want = this.opts.byKeyPartitions ?? BY_KEY_PARTITIONS;
     if (parts !== want) throw new Error(`${byKey} has ${parts} partitions, the detector was configured for ${want}`);
-    await this.rules.start();
+    const o = this.opts;
+    const upstream = Object.keys(await o.bus.endOffsets(o.topic ?? Topics.events)).length;
+    this.rulesRunner ??= new StreamRunner({
+      bus: o.bus,
+      store: o.store,
+      ...(o.log ? { log: o.log } : {}),
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.outboxIntervalMs !== undefined ? { outboxIntervalMs: o.outboxIntervalMs } : {}),
+      stage: ruleStage({
+        group: `${o.group ?? 'detector'}.rules`,
+        engine: this.engine,
+        upstreamPartitions: upstream,
+        ...(o.byKeyTopic ? { byKeyTopic: o.byKeyTopic } : {}),
+        ...(o.alertsTopic ? { alertsTopic: o.alertsTopic } : {}),
+        ...(o.byKeyPartitions ? { byKeyPartitions: o.byKeyPartitions } : {}),
+      }),
+      metrics: stageMetrics('detector-rules'),
+    });
+    await this.rulesRunner.start();
     await this.router.start();
   }
 
   async stop(): Promise<void> {
     await this.router.stop();
-    await this.rules.stop();
+    await this.rulesRunner?.stop();
   }
 
   /** publishes what both outboxes hold now */

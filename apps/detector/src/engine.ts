@@ -98,6 +98,18 @@ export class TimerIndex {
   }
 }
 
+/**
+ * The timers of one partition by level: level-1 rules (keyed from events) fire on the watermark of
+ * the events; level-2 rules (keyed from signals of other rules) on the watermark that the level-1
+ * partitions have passed too, so a signal from a partition behind is never overtaken by a timer.
+ */
+export class Timers {
+  readonly levels: [TimerIndex, TimerIndex] = [new TimerIndex(), new TimerIndex()];
+  of(level: 1 | 2): TimerIndex {
+    return this.levels[level - 1]!;
+  }
+}
+
 /** What the engine produced for one input: alert events to publish, signals to route, failures counted. */
 export interface EngineOutput {
   alerts: AlertEvent[];
@@ -118,6 +130,7 @@ interface Bound {
   rule: AnyRule;
   id: string;
   env: RuleEnv;
+  level: 1 | 2;
 }
 
 /**
@@ -130,7 +143,12 @@ export class RuleEngine {
   private readonly byId = new Map<string, Bound>();
 
   constructor(rules: readonly AnyRule[], ctx: PackContext, settings: DetectorSettings = {}) {
-    this.rules = rules.map((rule) => ({ rule, id: ruleId(rule), env: ruleEnv(ctx, rule, settings) }));
+    this.rules = rules.map((rule) => ({
+      rule,
+      id: ruleId(rule),
+      env: ruleEnv(ctx, rule, settings),
+      level: rule.level === 2 ? 2 : 1,
+    }));
     for (const b of this.rules) {
       if (this.byId.has(b.id)) throw new Error(`two rules with the id ${b.id}`);
       if (b.id.includes('|')) throw new Error(`rule id ${b.id} must not contain '|'`);
@@ -156,6 +174,11 @@ export class RuleEngine {
     return r;
   }
 
+  /** the timer level of a state key (`<ruleId>|<key>`) */
+  levelOf(stateKey: string): 1 | 2 {
+    return this.byId.get(stateKey.slice(0, stateKey.indexOf('|')))?.level ?? 1;
+  }
+
   has(id: string): boolean {
     return this.byId.has(id);
   }
@@ -165,7 +188,7 @@ export class RuleEngine {
     key: string,
     e: CityEvent,
     store: KeyedStore,
-    timers: TimerIndex,
+    timers: Timers,
     out: EngineOutput,
     wm: number,
   ): void {
@@ -174,7 +197,7 @@ export class RuleEngine {
     this.apply(b, key, store, timers, out, wm, (s) => b.rule.step(s, e, b.env, key));
   }
 
-  onSignal(sig: RuleSignal, store: KeyedStore, timers: TimerIndex, out: EngineOutput, wm: number): void {
+  onSignal(sig: RuleSignal, store: KeyedStore, timers: Timers, out: EngineOutput, wm: number): void {
     const b = this.byId.get(sig.to);
     if (!b || !b.rule.signal) return;
     const fn = b.rule.signal.bind(b.rule);
@@ -182,7 +205,13 @@ export class RuleEngine {
   }
 
   /** fires every key whose wakeAt is at or before `wm` */
-  advance(wm: number, store: KeyedStore, timers: TimerIndex, out: EngineOutput): void {
+  advance(wm: number, store: KeyedStore, all: Timers, out: EngineOutput, level?: 1 | 2): void {
+    if (level === undefined) {
+      this.advance(wm, store, all, out, 1);
+      this.advance(wm, store, all, out, 2);
+      return;
+    }
+    const timers = all.of(level);
     for (let k = timers.popDue(wm); k !== undefined; k = timers.popDue(wm)) {
       const value = store.get(k);
       const at = wakeAtOf(value);
@@ -199,7 +228,7 @@ export class RuleEngine {
         store.del(k);
         continue;
       }
-      this.apply(b, k.slice(bar + 1), store, timers, out, wm, (s) => b.rule.wake(s, wm, b.env, k.slice(bar + 1)), true);
+      this.apply(b, k.slice(bar + 1), store, all, out, wm, (s) => b.rule.wake(s, wm, b.env, k.slice(bar + 1)), true);
     }
   }
 
@@ -207,7 +236,7 @@ export class RuleEngine {
     b: Bound,
     key: string,
     store: KeyedStore,
-    timers: TimerIndex,
+    timers: Timers,
     out: EngineOutput,
     wm: number,
     fn: (s: unknown) => RuleStep<unknown>,
@@ -223,7 +252,7 @@ export class RuleEngine {
       if (waking) {
         // a wake that throws would be retried at once forever: keep the state, look again later
         const v = store.get(sk);
-        if (v !== undefined) timers.push(sk, wm + 60_000);
+        if (v !== undefined) timers.of(b.level).push(sk, wm + 60_000);
         if (v !== undefined) store.set(sk, `${wm + 60_000}|${v.slice(v.indexOf('|') + 1)}`);
       }
       return;
@@ -245,6 +274,6 @@ export class RuleEngine {
     const entry: Entry = { s: step.state ?? null };
     if (hasBooks) entry.b = books;
     store.set(sk, `${wakeAt ?? ''}|${JSON.stringify(entry)}`);
-    if (wakeAt !== undefined) timers.push(sk, wakeAt);
+    if (wakeAt !== undefined) timers.of(b.level).push(sk, wakeAt);
   }
 }

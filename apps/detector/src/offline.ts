@@ -1,6 +1,6 @@
 import { type CityPack } from '@cityops/city';
 import { ErrorCodes, type AlertEvent, type CityEvent } from '@cityops/schema';
-import { RuleEngine, TimerIndex, newOutput, type EngineOutput, type KeyedStore } from './engine.js';
+import { RuleEngine, Timers, newOutput, type EngineOutput, type KeyedStore } from './engine.js';
 import { packContext, type DetectorSettings } from './env.js';
 import { RULES } from './rules/index.js';
 import type { AnyRule } from './rules/rule.js';
@@ -37,7 +37,7 @@ export async function* detectOffline(
     set: (k, v) => void map.set(k, v),
     del: (k) => void map.delete(k),
   };
-  const timers = new TimerIndex();
+  const timers = new Timers();
   const lateness = opts.allowedLatenessMs ?? 5 * 60_000;
   const dropped = opts.dropped ?? {};
   let wm = -Infinity;

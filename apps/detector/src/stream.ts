@@ -2,7 +2,7 @@ import { partitionForKey } from '@cityops/bus';
 import { ErrorCodes, Topics, deadLetter, parseCityEvent, type CityEvent } from '@cityops/schema';
 import type { FoldInput, FoldOutput, OutgoingRecord, Stage } from '@cityops/stream';
 import type { RuleEngine } from './engine.js';
-import { TimerIndex, newOutput, wakeAtOf, type EngineOutput, type KeyedStore } from './engine.js';
+import { Timers, newOutput, wakeAtOf, type EngineOutput, type KeyedStore } from './engine.js';
 import type { RuleSignal } from './rules/rule.js';
 
 /** The internal topic that repartitions events and signals by rule key (as Kafka Streams does). */
@@ -119,18 +119,45 @@ export function routerStage(o: RouterOptions): Stage {
 export interface RuleStageOptions {
   group: string;
   engine: RuleEngine;
-  /** how far behind the most advanced upstream partition a silent one may hold time back (default 60 s) */
-  maxSkewMs?: number;
+  /**
+   * An upstream partition whose last watermark mark was appended this long (wall time) before the
+   * newest mark of any partition no longer holds time back (default 30 s; Kafka Streams' idea of
+   * max.task.idle.ms). Append times are in the log, so a replay decides the same.
+   */
+  idleMs?: number;
   byKeyTopic?: string;
+  /** partitions of the internal topic (default 8) and the event-time step between two marks (1 s) */
+  byKeyPartitions?: number;
+  markStepMs?: number;
+  /** partitions of the router's input topic: time waits for a mark of each (or `idleMs`) */
+  upstreamPartitions: number;
   /** where alert events go (default city.alerts.v1) */
   alertsTopic?: string;
   /** how far back a rebuild of lost state reads the internal topic (default 2 h) */
   rebuildHorizonMs?: number;
 }
 
+/**
+ * The low watermark of the upstream partitions: the minimum of their marks, leaving out those whose
+ * last mark was appended more than `idle` ms before the newest one (a silent partition does not
+ * stop time), or null when none has sent a mark or an expected one was not heard from yet.
+ */
+function low(marks: Record<string, Mark>, idle: number, expected: readonly string[]): number | null {
+  const all = Object.values(marks);
+  if (all.length === 0) return null;
+  const newest = Math.max(...all.map(([, at]) => at));
+  // a partition not heard from yet holds time back until `idle` after the first mark of any
+  const since = Math.min(...all.map(([, , first]) => first));
+  if (expected.some((src) => !marks[src]) && newest - since < idle) return null;
+  return Math.min(...all.filter(([, at]) => at >= newest - idle).map(([m]) => m));
+}
+
+/** an upstream partition's mark: [event-time mark, append time of its last mark, append time of its first] */
+type Mark = [number, number, number];
+
 /** The derived timer index of one partition's state map (a cache: rebuilt whenever the runner's map is new). */
 interface TimerCache {
-  timers: TimerIndex;
+  timers: Timers;
   /** keys the last fold wrote or fired: looked at again in case that fold's apply did not happen */
   touched: Set<string>;
 }
@@ -139,13 +166,17 @@ interface TimerCache {
  * Stage 2, group `detector.rules`: reads the internal topic, folds each record into the keyed
  * state of its rule, fires the timers of keys whose wakeAt the partition's watermark passed, and
  * writes alert events to `city.alerts.v1` (key = alertId) and signals back to the internal topic,
- * all through the outbox. The watermark is the minimum of the upstream partitions' marks, but at
- * most `maxSkewMs` behind the furthest one (an upstream partition with no traffic does not stop
- * time). Records are deduplicated by (source, offset, index), so an outbox that republished after
+ * all through the outbox. The watermark is the minimum of the upstream partitions' marks, leaving
+ * out partitions whose marks stopped `idleMs` (append time) before the others (one with no traffic
+ * does not stop time). Records are deduplicated by (source, offset, index), so an outbox that republished after
  * a crash folds nothing twice.
  */
 export function ruleStage(o: RuleStageOptions): Stage {
-  const skew = o.maxSkewMs ?? 60_000;
+  const idle = o.idleMs ?? 30_000;
+  const step = o.markStepMs ?? 1_000;
+  const marks = markKeys(o.byKeyPartitions ?? BY_KEY_PARTITIONS);
+  const routers = Array.from({ length: o.upstreamPartitions }, (_, p) => `e${p}`);
+  const selves = marks.map((_, p) => `r${p}`);
   const caches = new WeakMap<ReadonlyMap<string, string>, TimerCache>();
   const byKey = o.byKeyTopic ?? BY_KEY_TOPIC;
   const alerts = o.alertsTopic ?? Topics.alerts;
@@ -157,17 +188,17 @@ export function ruleStage(o: RuleStageOptions): Stage {
     fold: ({ records, watermark, state, partition }: FoldInput): FoldOutput => {
       let cache = caches.get(state);
       if (!cache) {
-        const timers = new TimerIndex();
+        const timers = new Timers();
         for (const [k, v] of state) {
           const at = k.startsWith('~') ? undefined : wakeAtOf(v);
-          if (at !== undefined) timers.push(k, at);
+          if (at !== undefined) timers.of(o.engine.levelOf(k)).push(k, at);
         }
         cache = { timers, touched: new Set() };
         caches.set(state, cache);
       } else {
         for (const k of cache.touched) {
           const at = wakeAtOf(state.get(k));
-          if (at !== undefined) cache.timers.push(k, at);
+          if (at !== undefined) cache.timers.of(o.engine.levelOf(k)).push(k, at);
         }
       }
       const changes = new Map<string, string | null>();
@@ -195,13 +226,21 @@ export function ruleStage(o: RuleStageOptions): Stage {
       let wm = watermark;
       const self = `r${partition}`;
 
-      const flush = (out: EngineOutput, offset: number) => {
+      const flush = (out: EngineOutput & { marks?: number }, offset: number) => {
         for (const a of out.alerts) outgoing.push({ topic: alerts, key: a.alertId, value: JSON.stringify(a) });
         out.signals.forEach((sig, i) => {
           const v: Routed = { k: 's', src: self, o: offset, i, sig };
           outgoing.push({ topic: byKey, key: `${sig.to}|${sig.key}`, value: JSON.stringify(v) });
         });
         for (const [code, n] of Object.entries(out.errors)) count(code, n);
+        // after this record's signals: a partition that receives the mark has received them
+        if (out.marks !== undefined) {
+          const wmark = out.marks;
+          marks.forEach((key, p) => {
+            const v: Routed = { k: 'm', src: self, o: offset, i: MARK_INDEX + p, wm: wmark };
+            outgoing.push({ topic: byKey, key, value: JSON.stringify(v) });
+          });
+        }
       };
 
       for (const r of records) {
@@ -233,7 +272,7 @@ export function ruleStage(o: RuleStageOptions): Stage {
           count(ErrorCodes.EVT_DUPLICATE);
           continue;
         }
-        const out = newOutput();
+        const out: EngineOutput & { marks?: number } = newOutput();
         const now = wm ?? Number.NEGATIVE_INFINITY;
         if (v.k === 'e') {
           if (o.engine.has(v.r)) o.engine.onEvent(v.r, v.key, v.e, store, timers, out, now);
@@ -242,19 +281,32 @@ export function ruleStage(o: RuleStageOptions): Stage {
         }
         store.set(hwKey, JSON.stringify({ o: v.o, i: v.i }));
         touched.delete(hwKey);
-        if (v.k === 'm' && v.src.startsWith('e') && Number.isFinite(v.wm)) {
-          // the marks of every upstream partition, in one key: time is their minimum, within the skew
-          const marks = JSON.parse(store.get('~wm') ?? '{}') as Record<string, number>;
-          marks[v.src] = Math.max(marks[v.src] ?? v.wm, v.wm);
-          store.set('~wm', JSON.stringify(marks));
-          touched.delete('~wm');
-          const wms = Object.values(marks);
-          {
-            const combined = Math.max(Math.min(...wms), Math.max(...wms) - skew);
-            if (wm === null || combined > wm) {
-              wm = combined;
-              o.engine.advance(wm, store, timers, out);
+        if (v.k === 'm' && Number.isFinite(v.wm)) {
+          // marks by upstream partition, [event-time mark, append time of the mark]: the router's
+          // partitions (e*) in `~wm`, the rule stage's own partitions (r*) in `~wm2`
+          const which = v.src.startsWith('e') ? '~wm' : '~wm2';
+          const marks = JSON.parse(store.get(which) ?? '{}') as Record<string, Mark>;
+          marks[v.src] = [Math.max(marks[v.src]?.[0] ?? v.wm, v.wm), r.timestamp, marks[v.src]?.[2] ?? r.timestamp];
+          store.set(which, JSON.stringify(marks));
+          touched.delete(which);
+          const combined = low(marks, idle, routers);
+          if (which === '~wm' && combined !== null && (wm === null || combined > wm)) {
+            // level 1: the events' time; this partition then tells every partition how far it got
+            wm = combined;
+            o.engine.advance(wm, store, timers, out, 1);
+            const sent = Number(store.get('~rmark') ?? Number.NEGATIVE_INFINITY);
+            if (wm >= sent + step) {
+              store.set('~rmark', String(wm));
+              out.marks = wm;
             }
+          }
+          // level 2: also past what every rule partition has signalled up to
+          const w2 = Number(store.get('~w2') ?? Number.NEGATIVE_INFINITY);
+          const low2 = low(JSON.parse(store.get('~wm2') ?? '{}') as Record<string, Mark>, idle, selves);
+          const next2 = wm === null || low2 === null ? null : Math.min(wm, low2);
+          if (next2 !== null && next2 > w2) {
+            store.set('~w2', String(next2));
+            o.engine.advance(next2, store, timers, out, 2);
           }
         }
         flush(out, r.offset);

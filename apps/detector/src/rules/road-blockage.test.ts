@@ -102,7 +102,7 @@ describe('road_blockage', () => {
       ...vanTrack('SF-00010', spot, a1, d1, { seed: 1 }),
       ...vanTrack('ZTO-00011', shift(spot, 15, 5), a2, d2, { seed: 2 }),
     ];
-    const alerts = await detect(events, { rules });
+    const alerts = await detect([...events, ...clock(T0, d2 + 5 * MIN)], { rules });
     expect(new Set(alerts.map((a) => a.alertId)).size).toBe(1);
     expect(alerts.filter((a) => a.state === 'raised')).toHaveLength(1);
     expect(alerts.map((a) => a.seq)).toEqual(alerts.map((_, i) => i + 1));
@@ -131,7 +131,12 @@ describe('road_blockage', () => {
         ),
       );
     const call = ticket('t-42', arrive + 11 * MIN, shift(spot, 100, 120));
-    const alerts = await detect([...vanTrack('SF-00020', spot, arrive, depart), ...speeds, call], { rules });
+    const alerts = await detect(
+      [...vanTrack('SF-00020', spot, arrive, depart), ...speeds, call, ...clock(T0, depart + 5 * MIN)],
+      {
+        rules,
+      },
+    );
     const raised = alerts.find((a) => a.state === 'raised')!;
     expect(raised.severity).toBe('major');
     expect(raised.metrics.speedShare).toBeLessThan(0.4);

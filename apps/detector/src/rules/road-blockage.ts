@@ -216,6 +216,8 @@ export interface SegmentState {
     place: AlertPlace;
     vans: number;
     maxVans: number;
+    /** the last van left at this time: cleared when the grace is over, unless another van comes */
+    leftAt?: number;
   };
 }
 
@@ -339,9 +341,17 @@ function reassess(
   return [draft(s, seg, 'updated', now, evidence, env)];
 }
 
+/** when an open incident is looked at next: the end of the clear grace, or the safety net */
+function wakeOfSegment(s: SegmentState, env: RuleEnv): number {
+  const inc = s.inc!;
+  const net = inc.first + num(env, 'maxIncidentMs');
+  return inc.leftAt !== undefined ? Math.min(net, inc.leftAt + num(env, 'clearGraceMs')) : net;
+}
+
 export const roadBlockage: Rule<SegmentState> = {
   type: 'road_blockage',
   id: SEGMENT_RULE_ID,
+  level: 2,
   parameters: {
     speedDropShare: {
       default: 0.4,
@@ -352,6 +362,10 @@ export const roadBlockage: Rule<SegmentState> = {
     complaintLeadMs: {
       default: 5 * 60_000,
       description: 'complaints from this long before the first van stopped count too',
+    },
+    clearGraceMs: {
+      default: 30_000,
+      description: 'the last van gone, the alert is cleared this long after unless another van dwells there',
     },
     maxIncidentMs: {
       default: 4 * 3600_000,
@@ -395,7 +409,7 @@ export const roadBlockage: Rule<SegmentState> = {
     const alerts = s.inc
       ? reassess(s, seg, Math.max(t, s.inc.first), evidence, env, evidence.length > 0 && e.type === 'hotline.ticket')
       : [];
-    return { state: settle(s, t, env), alerts, ...(s.inc ? { wakeAt: s.inc.first + num(env, 'maxIncidentMs') } : {}) };
+    return { state: settle(s, t, env), alerts, ...(s.inc ? { wakeAt: wakeOfSegment(s, env) } : {}) };
   },
   signal(state, sig, env) {
     const d = sig.data as unknown as DwellSignal;
@@ -425,28 +439,24 @@ export const roadBlockage: Rule<SegmentState> = {
         ];
         alerts.push(draft(s, seg, 'raised', now, ev, env));
       } else {
+        delete s.inc.leftAt;
         alerts.push(...reassess(s, seg, now, d.ids, env, false));
       }
     } else {
       const van = s.vans[d.vehicle];
       if (van && van.start === d.start) delete s.vans[d.vehicle];
-      if (s.inc && Object.keys(s.vans).length === 0) {
-        alerts.push(draft(s, seg, 'cleared', now, [], env));
-        delete s.inc;
-      } else alerts.push(...reassess(s, seg, now, [], env, false));
+      // cleared once the grace is over (level-2 time: every partition has signalled up to it)
+      if (s.inc && Object.keys(s.vans).length === 0) s.inc.leftAt = now;
+      else alerts.push(...reassess(s, seg, now, [], env, false));
     }
-    return {
-      state: settle(s, now, env),
-      alerts,
-      ...(s.inc ? { wakeAt: s.inc.first + num(env, 'maxIncidentMs') } : {}),
-    };
+    return { state: settle(s, now, env), alerts, ...(s.inc ? { wakeAt: wakeOfSegment(s, env) } : {}) };
   },
   wake(state, wm, env, seg = '') {
     const s = cloneSeg(state);
     if (!s.inc) return { state: settle(s, wm, env), alerts: [] };
-    if (wm < s.inc.first + num(env, 'maxIncidentMs'))
-      return { state: s, alerts: [], wakeAt: s.inc.first + num(env, 'maxIncidentMs') };
-    const alerts = [draft(s, seg, 'cleared', wm, [], env)];
+    const at = wakeOfSegment(s, env);
+    if (wm < at) return { state: s, alerts: [], wakeAt: at };
+    const alerts = [draft(s, seg, 'cleared', s.inc.leftAt ?? wm, [], env)];
     delete s.inc;
     s.vans = {};
     return { state: settle(s, wm, env), alerts };

@@ -88,6 +88,11 @@ export interface RuleStep<S> {
 export interface Rule<S> {
   /** one rule may emit one type */
   type: AlertType;
+  /**
+   * (superset) 2 for a rule whose state is fed by signals of other rules (road_blockage's segment):
+   * its timers wait until every partition that may signal it has passed the time (default 1)
+   */
+  level?: 1 | 2;
   /** (superset) a unique rule id when several rules share a type (default: `type`) */
   id?: string;
   /** the key this event's state lives under (vehicle, segment, sensor, feed, street×category); null = not for this rule */
