@@ -74,12 +74,23 @@ function shortName(r: ResolvedRecord): string {
   return parts[parts.length - 1] ?? r.name;
 }
 
+const patterns = new Map<string, RegExp>();
+/** A rule's name pattern, compiled once (case-insensitive). */
+function patternOf(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) {
+    re = new RegExp(source, 'i');
+    if (patterns.size < 1000) patterns.set(source, re);
+  }
+  return re;
+}
+
 /** The sensor kind of a record by the rules, first match wins. */
 export function kindOf(r: ResolvedRecord, rules: readonly KindRule[]): Sensor | undefined {
   const name = shortName(r).toLowerCase();
   for (const rule of rules) {
     if (rule.units && (r.unit === undefined || !rule.units.includes(r.unit))) continue;
-    if (rule.name !== undefined && !new RegExp(rule.name, 'i').test(name)) continue;
+    if (rule.name !== undefined && !patternOf(rule.name).test(name)) continue;
     return rule.kind;
   }
   return undefined;

@@ -108,6 +108,33 @@ describe('MQTT adapter on the shared Mosquitto (MQTT_URL)', () => {
   });
 });
 
+describe('MQTT end to end throughput (logged, not asserted)', () => {
+  it('counts every one of 4,000 QoS 1 publishes (in rounds of 500), and logs publish → counted events/s beside JSON.parse of the same bytes', async () => {
+    const N = 4000;
+    const prefix = uniqueName('throughput');
+    const rig = await host(SHARED, prefix, uniqueName('cityops-itest'), { dedupeTtlMs: 3_600_000 });
+    await connected(rig);
+    const pub = await publisher(SHARED);
+    const payloads = Array.from({ length: N }, (_, i) => plain(`tp-${i % 500}`, 200 - i / 100));
+    const started = performance.now();
+    // in rounds of 500: Mosquitto queues at most 1,000 QoS 1 messages per client by default
+    // (max_queued_messages) and drops the rest while the adapter holds its PUBACKs
+    for (let from = 0; from < N; from += 500) {
+      const round = payloads.slice(from, from + 500);
+      await Promise.all(round.map((p, i) => pub.publishAsync(`${prefix}/json/tp-${(from + i) % 500}`, p, { qos: 1 })));
+      await eventually(() => (health(rig).accepted >= from + round.length ? true : undefined), 60_000, `round ${from}`);
+    }
+    const e2e = N / ((performance.now() - started) / 1000);
+    const parseStart = performance.now();
+    for (const p of payloads) JSON.parse(p);
+    const parse = N / ((performance.now() - parseStart) / 1000);
+    console.log(
+      `MQTT end to end: ${Math.round(e2e)} events/s (publish → counted, embedded bus); JSON.parse of the same bytes: ${Math.round(parse)}/s`,
+    );
+    expect(health(rig)).toMatchObject({ accepted: N, rejected: 0 });
+  }, 180_000);
+});
+
 // ------------------------------------------------------------------ a private broker
 
 async function freePort(): Promise<number> {
