@@ -186,4 +186,23 @@ describe('feed_offline', () => {
     const one = [...b.states].find(([k]) => k.startsWith(SENSOR_RULE_ID))![1].s;
     expect(JSON.stringify(one).length).toBeLessThan(160);
   });
+
+  it('does not call a sensor silent when it goes back from a fast rhythm to its usual one, nor a feed down for announced drop-offs', () => {
+    const events: CityEvent[] = [];
+    for (let m = 0; m < 120; m += m >= 30 && m < 90 ? 1 : 5)
+      GAUGES.slice(0, 4).forEach((id, i) =>
+        events.push(msg(id, T0 + m * MIN + i * 1000, { value: m >= 30 && m < 90 ? 20 : 1 })),
+      );
+    expect(run(envs, events).alerts).toHaveLength(0);
+    // three sensors of one feed drop off over an hour, each saying so first
+    const drops = fleet(
+      GAUGES,
+      150,
+      (id, t) => ['wl-1', 'wl-4', 'wl-8'].includes(id) && t >= T0 + (Number(id.slice(3)) * 5 + 20) * MIN,
+    );
+    for (const id of ['wl-1', 'wl-4', 'wl-8'])
+      drops.push(msg(id, T0 + (Number(id.slice(3)) * 5 + 19) * MIN, { value: 0, status: 'offline' }));
+    drops.sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime));
+    expect(run(envs, drops).alerts).toHaveLength(0);
+  });
 });

@@ -94,8 +94,9 @@ export const sensorLifeRule: Rule<SensorLife> = {
         state.i = state.c === 0 ? gap : (state.i * state.c + gap) / (state.c + 1);
         state.c += 1;
       } else {
-        // then an asymmetric average that leans to the longer gaps (a dropped reading is no silence)
-        state.i += (gap > state.i ? 0.25 : 0.05) * (gap - state.i);
+        // then a slowly forgetting maximum: a sensor that reported faster for a while (a gauge
+        // during a flood) must not be called silent when it goes back to its usual rhythm
+        state.i = Math.max(gap, state.i * 0.995);
       }
       state.i = clampInterval(state.i, env);
     }
@@ -150,6 +151,11 @@ export interface FeedState {
 const MAX_SILENT = 1000;
 
 const silentCount = (st: FeedState) => Object.keys(st.q).length + st.over;
+/** Silent without notice and found within `togetherMinutes` of `now`: what makes a feed outage. */
+const freshSilent = (st: FeedState, now: number, env: RuleEnv) => {
+  const w = num(env, 'togetherMinutes') * MINUTE;
+  return Object.values(st.q).filter((s) => !s[4] && now - s[1] <= w).length + st.over;
+};
 
 function feedSeverity(n: number, env: RuleEnv) {
   if (n >= num(env, 'criticalSilent')) return 'critical' as const;
@@ -217,9 +223,9 @@ function judge(st: FeedState, now: number, env: RuleEnv): AlertDraft[] {
   const out: AlertDraft[] = [];
   const n = silentCount(st);
   const min = num(env, 'minSilent');
-  if (!st.open && n >= min) {
+  if (!st.open && freshSilent(st, now, env) >= min) {
     const first = Math.min(...Object.values(st.q).map((s) => s[0]));
-    const any = Object.values(st.q)[0]!;
+    const any = Object.values(st.q).find((s) => !s[4]) ?? Object.values(st.q)[0]!;
     st.open = { key: `${st.f}@${first}`, first, lon: any[2], lat: any[3], said: n };
     // sensors that had their own alert are now part of the feed's
     for (const [id, s] of Object.entries(st.q))
@@ -264,7 +270,11 @@ export const feedOfflineRule: Rule<FeedState> = {
   parameters: {
     minSilent: {
       default: 3,
-      description: 'silent sensors of one feed that make a feed outage (one alert for the feed)',
+      description: 'sensors of one feed found silent without notice within togetherMinutes that make a feed outage',
+    },
+    togetherMinutes: {
+      default: 15,
+      description: 'a feed outage silences its sensors together (sensors that announced offline do not count)',
     },
     updateEverySeconds: {
       default: 60,
