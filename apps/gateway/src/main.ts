@@ -1,10 +1,13 @@
 import { closePorts, createIngestor, loadCity, openPorts, runApp } from '@cityops/runtime';
 import { createGateway } from './gateway.js';
 import { remoteAdapterHealth } from './routes/sources.js';
+import { remoteDesk } from './desk-port.js';
 
 await runApp('gateway', async ({ config, log }) => {
   const city = loadCity(config);
   const ports = await openPorts(config, 'gateway');
+  // the alert desk runs in its own process: the gateway reads its store and sends it commands
+  const desk = remoteDesk(ports.bus, ports.store);
   const gateway = createGateway({
     config,
     ...ports,
@@ -12,6 +15,7 @@ await runApp('gateway', async ({ config, log }) => {
     ingestor: createIngestor(config, ports, city),
     // the adapters run in the ingest app (apps/ingest): their health is read from it
     sourceHealth: remoteAdapterHealth(config),
+    desk,
   });
   const url = await gateway.listen();
   if (config.INGEST_API_KEYS.length === 0)
@@ -19,6 +23,7 @@ await runApp('gateway', async ({ config, log }) => {
   console.log(`cityops ready: ${url}`);
   return async () => {
     await gateway.close();
+    await desk.stop();
     await closePorts(ports);
   };
 });

@@ -34,6 +34,8 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
     pack: city.pack,
     ingestor,
     components: () => ({ aggregator: aggregator.stats }),
+    // the alerts API, the cases channel and /console read and command this desk
+    desk,
     sourceHealth: () => host.health(),
     ingestRouter: host.httpRouter({
       maxBodyBytes: config.MAX_BODY_BYTES,

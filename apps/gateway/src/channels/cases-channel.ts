@@ -1,5 +1,5 @@
 import type { Bus, RecordBatch, ReplaySubscription } from '@cityops/bus';
-import type { CaseView } from '@cityops/alert-desk';
+import type { CaseFilter, CaseView } from '@cityops/alert-desk';
 import type { CityPack } from '@cityops/city';
 import {
   CASE_STATE_NAMES,
@@ -15,7 +15,7 @@ export const CASES_CHANNEL = 'cases';
 
 /** What the channel reads: the desk's store (through `AlertDesk` or a `DeskReader`). */
 export interface CaseSource {
-  listCases(): Promise<CaseView[]>;
+  listCases(filter?: CaseFilter): Promise<CaseView[]>;
   getCase(id: string): Promise<CaseView | null>;
 }
 
