@@ -34,6 +34,7 @@ function entryOf(pkg: string): string {
 export async function runDistributed(config: Config, log: Logger): Promise<() => Promise<void>> {
   const apps = [
     '@cityops/aggregator',
+    '@cityops/detector',
     '@cityops/alert-desk',
     '@cityops/gateway',
     '@cityops/ingest-app',

@@ -1,4 +1,5 @@
 import { Aggregator } from '@cityops/aggregator';
+import { Detector } from '@cityops/detector';
 import { AlertDesk, departmentsOf } from '@cityops/alert-desk';
 import type { Config } from '@cityops/config';
 import { createGateway } from '@cityops/gateway';
@@ -23,6 +24,15 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
     log: (m) => log.warn(m),
   });
   await aggregator.start();
+  // the detector (issue 9): rules in event time over city.events.v1, alerts on city.alerts.v1
+  const detector = new Detector({
+    ...ports,
+    pack: city.pack,
+    index: city.index,
+    allowedLatenessMs: config.ALLOWED_LATENESS_MS,
+    log: (m) => log.warn(m),
+  });
+  await detector.start();
   // the alert desk (issue 10): cases, deadlines and the audit trail, on the same two ports
   const desk = new AlertDesk({ ...ports, departments: departmentsOf(city.pack.departments), log: (m) => log.warn(m) });
   await desk.start();
@@ -59,6 +69,7 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
     await gateway.close();
     await host.stop();
     await desk.stop();
+    await detector.stop();
     await aggregator.stop();
     await closePorts(ports);
   };

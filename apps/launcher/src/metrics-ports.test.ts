@@ -2,13 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { childEnv, metricsPorts, metricsUrls } from './metrics-ports.js';
 
 describe('metricsPorts', () => {
-  it('gives the aggregator PORT+1 and the simulator PORT+2', () => {
-    expect(metricsPorts({ PORT: 8080 })).toEqual({ '@cityops/aggregator': 8081, '@cityops/simulator': 8082 });
+  it('gives the aggregator PORT+1, the simulator PORT+2 and the detector PORT+3', () => {
+    expect(metricsPorts({ PORT: 8080 })).toEqual({
+      '@cityops/aggregator': 8081,
+      '@cityops/simulator': 8082,
+      '@cityops/detector': 8083,
+    });
   });
 
   it('takes any free port (0) for each when PORT is 0 or the port would pass 65535', () => {
-    expect(metricsPorts({ PORT: 0 })).toEqual({ '@cityops/aggregator': 0, '@cityops/simulator': 0 });
-    expect(metricsPorts({ PORT: 65534 })).toEqual({ '@cityops/aggregator': 65535, '@cityops/simulator': 0 });
+    expect(metricsPorts({ PORT: 0 })).toEqual({
+      '@cityops/aggregator': 0,
+      '@cityops/simulator': 0,
+      '@cityops/detector': 0,
+    });
+    expect(metricsPorts({ PORT: 65534 })).toEqual({
+      '@cityops/aggregator': 65535,
+      '@cityops/simulator': 0,
+      '@cityops/detector': 0,
+    });
   });
 
   it('sets METRICS_PORT in the child environment of those apps only', () => {
