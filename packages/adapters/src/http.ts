@@ -118,13 +118,21 @@ export function adapterRouter(host: AdapterHost, bus: Bus, o: HttpRouterOptions 
             headers: rq.headers,
           });
           if (denied && !denied.ok) {
-            return send(res, { status: denied.status, body: { code: denied.code, message: denied.message } });
+            const error = { code: denied.code, reason: denied.message, status: denied.status };
+            const a = receiver.answer?.(undefined, rq, error);
+            return send(
+              res,
+              a
+                ? { ...a, status: denied.status }
+                : { status: denied.status, body: { code: denied.code, message: denied.message } },
+            );
           }
+          const kept = receiver.redact ? receiver.redact(rq) : rq.body;
           if (!parsed.ok) {
             if (parsed.code === ErrorCodes.HTTP_TOO_MANY_ITEMS) {
               return send(res, { status: 413, body: { code: parsed.code, message: parsed.reason } });
             }
-            const dl = deadLetter(parsed.code, parsed.reason, adapter.name, rq.body.toString('utf8'));
+            const dl = deadLetter(parsed.code, parsed.reason, adapter.name, kept.toString('utf8'));
             await bus.publish(Topics.dlq, [{ key: adapter.name, value: JSON.stringify(dl) }]);
             host.countParseFailure(adapter.name, parsed.code, parsed.reason);
             const error = { code: parsed.code, reason: capReason(parsed.reason) };
@@ -136,7 +144,7 @@ export function adapterRouter(host: AdapterHost, bus: Bus, o: HttpRouterOptions 
               },
             );
           }
-          const outcome = await host.submit(adapter.name, rq.body, parsed.inputs, {
+          const outcome = await host.submit(adapter.name, kept, parsed.inputs, {
             mode: 'reject',
             bad: parsed.bad,
             deadlineMs: host.httpRetryDeadlineMs,

@@ -88,8 +88,13 @@ export interface HttpReceiver {
   answer?(
     outcome: SubmitOutcome | undefined,
     req: ReceiverRequest,
-    error?: { code: ErrorCode; reason: string },
+    error?: { code: ErrorCode; reason: string; status?: number },
   ): ReceiverAnswer;
+  /**
+   * The body as it may be kept in a dead letter, for protocols that carry a credential in the body
+   * (Open311's `api_key`): the host dead-letters this text, never the body as received.
+   */
+  redact?(req: ReceiverRequest): string;
   /** GET routes that only serve data (Open311 services.json): no submit */
   serve?(ctx: MapContext, query: Record<string, string>): ReceiverAnswer;
 }

@@ -111,10 +111,15 @@ function toPosted(pairs: [string, string][]): { input: PostedRequest; apiKey?: s
   return { input, ...(apiKey ? { apiKey } : {}) };
 }
 
+/** The body without its `api_key` value (form `api_key=…`, JSON `"api_key": "…"`), as dead letters keep it. */
+function redactApiKey(req: ReceiverRequest): string {
+  return req.body.toString('utf8').replace(/(["']?api_key["']?\s*[:=]\s*["']?)[^&"'\s,}]*/gi, '$1[redacted]');
+}
+
 const STATUS: Partial<Record<string, number>> = { [ErrorCodes.EVT_UNKNOWN_CATEGORY]: 404 };
 
 const requestsAnswer: HttpReceiver['answer'] = (outcome, req, error) => {
-  if (error || !outcome) return geoReportError(400, error?.reason ?? 'the request could not be read');
+  if (error || !outcome) return geoReportError(error?.status ?? 400, error?.reason ?? 'the request could not be read');
   if (outcome.retry.length > 0) {
     return {
       status: 503,
@@ -148,7 +153,7 @@ export const open311 = defineAdapter<Open311Options>({
     return [{ ok: false, code: ErrorCodes.ADP_BAD_INPUT, reason: 'not an Open311 request' }];
   },
   http: [
-    { method: 'POST', path: '/open311/requests.json', parse: parsePost, answer: requestsAnswer },
+    { method: 'POST', path: '/open311/requests.json', parse: parsePost, answer: requestsAnswer, redact: redactApiKey },
     { method: 'GET', path: '/open311/services.json', serve: () => ({ status: 200, body: services() }) },
   ],
   async start(io, o, ctx) {

@@ -285,4 +285,39 @@ describe('open311 through the adapter host and HTTP', () => {
     expect(svc.status).toBe(200);
     expect(((await svc.json()) as unknown[]).length).toBeGreaterThan(30);
   });
+
+  it('a dead-lettered POST never keeps its api_key, form or JSON, parsed or not; a refused key is answered in GeoReport shape', async () => {
+    rig = await openHost({ mappings: { open311: mapping } });
+    rig.host.add(open311, {});
+    const app = express();
+    const authorize = ({ credential }: { credential?: string }) =>
+      credential === 'good-key-123'
+        ? { ok: true as const }
+        : { ok: false as const, status: 401, code: 'E_HTTP_UNAUTHORIZED' as const, message: 'unknown api_key' };
+    app.use('/api/v1/ingest', adapterRouter(rig.host, rig.bus, { authorize }));
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server!.once('listening', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/ingest/open311/requests.json`;
+    const post = (body: string, type: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
+    // a request the adapter rejects (no service_code), as a form and as JSON
+    expect(
+      (await post('api_key=good-key-123&lat=31.2304&long=121.4737', 'application/x-www-form-urlencoded')).status,
+    ).toBe(400);
+    expect((await post('{"api_key":"good-key-123","lat":31.2304,"long":121.4737}', 'application/json')).status).toBe(
+      400,
+    );
+    const refused = await post(
+      'api_key=wrong-key-456&service_code=E.06.02&lat=31.2304&long=121.4737',
+      'application/x-www-form-urlencoded',
+    );
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual([{ code: 401, description: expect.stringContaining('api_key') }]);
+    const dlq = (await readAll(rig.bus, Topics.dlq)).map((r) => r.value!);
+    expect(dlq).toHaveLength(2);
+    for (const d of dlq) {
+      expect(d).not.toContain('good-key-123');
+      expect(d).toContain('lat');
+    }
+  });
 });
