@@ -293,7 +293,12 @@ describe('open311 through the adapter host and HTTP', () => {
     const authorize = ({ credential }: { credential?: string }) =>
       credential === 'good-key-123'
         ? { ok: true as const }
-        : { ok: false as const, status: 401, code: 'E_HTTP_UNAUTHORIZED' as const, message: 'unknown api_key' };
+        : {
+            ok: false as const,
+            status: 401 as const,
+            code: 'E_HTTP_UNAUTHORIZED' as const,
+            message: 'unknown api_key',
+          };
     app.use('/api/v1/ingest', adapterRouter(rig.host, rig.bus, { authorize }));
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server!.once('listening', r));
