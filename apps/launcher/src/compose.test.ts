@@ -22,12 +22,26 @@ function composeConfig(): string {
 describe('docker-compose.yml', () => {
   it('is a valid compose file describing Kafka (KRaft), Redis and each app against them', () => {
     const config = composeConfig();
-    for (const service of ['kafka', 'redis', 'aggregator', 'gateway', 'simulator']) {
+    for (const service of [
+      'kafka',
+      'redis',
+      'mosquitto',
+      'aggregator',
+      'detector',
+      'alert-desk',
+      'ingest',
+      'gateway',
+      'simulator',
+    ]) {
       expect(config).toMatch(new RegExp(`^  ${service}:`, 'm'));
     }
     expect(config).toContain('KAFKA_PROCESS_ROLES: broker,controller');
     expect(config).toContain('KAFKA_BROKERS: kafka:9092');
     expect(config).toContain('REDIS_URL: redis://redis:6379');
-    expect(config).toContain('apps/gateway/dist/main.js');
+    for (const app of ['gateway', 'aggregator', 'detector', 'alert-desk', 'ingest', 'simulator']) {
+      expect(config).toContain(`apps/${app}/dist/main.js`);
+    }
+    expect(config).toContain('MQTT_URL: mqtt://mosquitto:1883');
+    expect(config).toContain('INGEST_URL: http://ingest:8081');
   });
 });
