@@ -30,4 +30,5 @@ export {
   type DeskInput,
   type EscalationLevel,
 } from './model.js';
+export { verifyStoredTrail, exportTrail, verifyNdjson, describeResult } from './verify.js';
 export { DEFAULT_DESK_TOPICS, DESK_PARTITIONS, deskTopics, type DeskTopics } from './topics.js';

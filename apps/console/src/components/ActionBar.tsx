@@ -131,10 +131,13 @@ export function ActionBar({
   onSubmit: (action: ActionName, body: Record<string, unknown>) => Promise<boolean>;
 }) {
   const [open, setOpen] = useState<ActionName | null>(null);
+  // the version the officer saw when deciding: if the case moved on meanwhile, the desk answers 409
+  const [seen, setSeen] = useState(c.version);
   const [values, setValues] = useState<Record<string, string>>({});
   const first = useRef<HTMLElement | null>(null);
   const start = (a: ActionName) => {
     setOpen(a);
+    setSeen(c.version);
     setValues(Object.fromEntries(fieldsOf(a, c, me).map((f) => [f.name, 'initial' in f ? (f.initial ?? '') : ''])));
   };
   useEffect(() => {
@@ -156,7 +159,7 @@ export function ActionBar({
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!open) return;
-    if (await onSubmit(open, bodyOf(open, values, c.version))) setOpen(null);
+    if (await onSubmit(open, bodyOf(open, values, seen))) setOpen(null);
   };
   const fields = open ? fieldsOf(open, c, me) : [];
   const label = open ? ACTIONS.find((a) => a.name === open)! : undefined;
@@ -179,7 +182,7 @@ export function ActionBar({
       {open && label && (
         <form className="action-form" onSubmit={(e) => void submit(e)} data-testid={`form-${open}`}>
           <h3>
-            {label.zh} <span className="en">{label.en}</span> <span className="en">· v{c.version}</span>
+            {label.zh} <span className="en">{label.en}</span> <span className="en">· v{seen}</span>
           </h3>
           {fields.map((f, i) => (
             <label key={f.name}>
