@@ -1,5 +1,5 @@
 export { detectOffline, type OfflineOptions } from './offline.js';
-export { RuleEngine, TimerIndex, type KeyedStore, type EngineOutput } from './engine.js';
+export { RuleEngine, TimerIndex, Timers, type KeyedStore, type EngineOutput } from './engine.js';
 export {
   packContext,
   ruleEnv,
