@@ -12,7 +12,19 @@ import type { Store } from '@cityops/store';
 import { dashboardDir } from './dashboard-files.js';
 import { DeadLetterTail } from './dead-letter-tail.js';
 import { capConnectionsPerAddress, httpServerOptions } from './http-limits.js';
-import { requireApiKey } from './routes/api-key.js';
+import {
+  apiKeyIdentities,
+  authenticate,
+  authRoutes,
+  hasRole,
+  openIdentity,
+  requireRole,
+  socketAuth,
+  type IdentityService,
+  type Role,
+} from '@cityops/identity';
+import { DOORS } from './doors.js';
+import { sourceBook, sourcesRoute, type AdapterHealthProvider } from './routes/sources.js';
 import { cityRoute } from './routes/city.js';
 import { eventsRoute } from './routes/events.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -26,6 +38,8 @@ import { alertsRoute, READ_ROLES, type DeskIdentity, type DeskPort } from './rou
 
 export interface GatewayDeps {
   config: Config;
+  /** users, sessions and screen tokens (default `openIdentity(config)`: Redis with REDIS_URL, else USERS_FILE) */
+  identity?: IdentityService;
   bus: Bus;
   store: Store;
   pack: CityPack;
@@ -40,11 +54,16 @@ export interface GatewayDeps {
   deskAuditTopic?: string;
   /** who a request is (default `req.identity`, set by the identity middleware) */
   identityOf?: (req: express.Request) => DeskIdentity | undefined;
+  /** the adapter host's receivers (`host.httpRouter(...)`), mounted under /api/v1/ingest (embedded mode) */
+  ingestRouter?: express.Router;
 }
 
 export interface Gateway {
   readonly http: HttpServer;
   readonly io: IoServer;
+  /** the express app (its router stack is what the door test walks) */
+  readonly app: express.Express;
+  readonly identity: IdentityService;
   readonly vitals: VitalsChannel;
   readonly alerts: AlertsChannel;
   readonly sources: SourcesChannel;
@@ -73,6 +92,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const { config, bus, store, pack } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // identity at every door (decision 12): who the request is, then each route's role check
+  const identity = deps.identity ?? openIdentity(config);
+  const auth = { identity, apiKeys: apiKeyIdentities(config) };
+  app.use(authenticate(auth));
+  app.use(authRoutes(auth));
   const http = createServer(httpServerOptions(config), app);
   const connections = capConnectionsPerAddress(http, config.MAX_CONNECTIONS_PER_ADDRESS);
   const screens = new ScreenLimits({
@@ -87,9 +111,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
     allowRequest: screens.allowRequest,
   });
   io.engine.on('connection', screens.onSession);
+  // a screen token or a session in the handshake (auth.token, ?token= or the cookie), else connect_error
+  io.use(socketAuth(auth, DOORS.socket));
+  const channelRoles: Record<string, readonly Role[]> = {
+    [ALERTS_CHANNEL]: DOORS.alertsChannel,
+    [SOURCES_CHANNEL]: DOORS.sourcesChannel,
+  };
+  const mayRead = (socket: { data: { identity?: { roles: Role[] } } }, channel: string) => {
+    const roles = channelRoles[channel];
+    const who = socket.data.identity;
+    return roles === undefined || (who !== undefined && hasRole(who, roles));
+  };
   const vitals = new VitalsChannel(store, config.AGGREGATOR_GROUP, io, config.DELTA_INTERVAL_MS);
   const alerts = new AlertsChannel(bus, pack, io.to(room(ALERTS_CHANNEL)), { intervalMs: config.DELTA_INTERVAL_MS });
-  const sources = new SourcesChannel(deps.sourceHealth, io.to(room(SOURCES_CHANNEL)));
+  // the adapters' health (deps.sourceHealth) and the canonical door's own counts, with silence
+  const book = sourceBook(deps.ingestor, deps.sourceHealth as AdapterHealthProvider | undefined);
+  const sources = new SourcesChannel(async () => (await book.rows()).sources, io.to(room(SOURCES_CHANNEL)));
   const cases = deps.desk
     ? new CasesChannel(bus, deps.desk, pack, io.to(room(CASES_CHANNEL)), {
         auditTopic: deps.deskAuditTopic ?? 'cityops.alert-desk.audit.v1',
@@ -106,7 +143,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           ? alerts.snapshot()
           : sources.snapshot();
 
-  app.get('/healthz', async (_req, res) => {
+  app.get('/healthz', async (req, res) => {
     const [busHealth, storeHealth] = await Promise.all([bus.health(), store.health()]);
     const snap = vitals.snapshot()?.state;
     const updatedAt = snap?.updatedAt ? Date.parse(snap.updatedAt) : null;
@@ -129,10 +166,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     };
     const down = !busHealth.ok || !storeHealth.ok;
     const status = down ? 'down' : fresh && !snap?.rebuilding ? 'ok' : 'degraded';
-    res.status(down ? 503 : 200).json({ status, mode: config.mode, city: pack.meta.id, components });
+    // liveness for anyone; the components (counts, errors, topology) only with an identity
+    const details = req.identity !== undefined && hasRole(req.identity, DOORS.healthDetails);
+    res
+      .status(down ? 503 : 200)
+      .json(details ? { status, mode: config.mode, city: pack.meta.id, components } : { status, mode: config.mode });
   });
 
-  app.get('/api/v1/snapshot', (_req, res) => {
+  app.get('/api/v1/snapshot', requireRole(...DOORS.snapshot), (_req, res) => {
     const snap = vitals.snapshot();
     if (!snap) {
       res.status(503).json({ code: ErrorCodes.STORE_UNAVAILABLE, message: 'no snapshot read yet' });
@@ -142,16 +183,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   const deadLetters = new DeadLetterTail(bus);
-  app.get('/api/v1/dead-letters', requireApiKey(config.INGEST_API_KEYS), (req, res) => {
+  app.get('/api/v1/dead-letters', requireRole(...DOORS.deadLetters), (req, res) => {
     const limit = Math.min(500, Math.max(1, Number(req.query.limit) || 100));
     res.json({ deadLetters: deadLetters.recent(limit) });
   });
 
+  app.use('/api/v1/city', requireRole(...DOORS.city));
   app.use(cityRoute(pack));
   if (deps.desk) {
     const desk = deps.desk;
     app.use(alertsRoute({ desk, pack, identityOf: identityOfReq, onAccepted: (id) => cases?.touch(id) }));
   }
+  app.use(sourcesRoute(config, book));
+  if (deps.ingestRouter) app.use('/api/v1/ingest', deps.ingestRouter);
+  app.use('/metrics', requireRole(...DOORS.metrics));
   app.use(metricsRoute(io));
   app.use(
     eventsRoute({
@@ -217,6 +262,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
         });
         return;
       }
+      const refused = req.data.channels.find((c) => !mayRead(socket, c));
+      if (refused) {
+        socket.emit('error-message', {
+          code: ErrorCodes.HTTP_FORBIDDEN,
+          message: `the ${refused} channel needs the role ${channelRoles[refused]!.join(' or ')}`,
+        });
+        return;
+      }
       for (const channel of new Set(req.data.channels)) {
         void socket.join(room(channel));
         const snap = snapshotOf(channel);
@@ -247,6 +300,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
         socket.emit('error-message', { code: 'E_HTTP_FORBIDDEN', message: 'the cases channel needs a reading role' });
         return;
       }
+      if (!mayRead(socket, req.data.channel)) {
+        socket.emit('error-message', {
+          code: ErrorCodes.HTTP_FORBIDDEN,
+          message: `the ${req.data.channel} channel needs the role ${channelRoles[req.data.channel]!.join(' or ')}`,
+        });
+        return;
+      }
       const current = snapshotOf(req.data.channel);
       if (current) socket.emit('snapshot', current);
     });
@@ -255,6 +315,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   return {
     http,
     io,
+    app,
+    identity,
     vitals,
     alerts,
     sources,
@@ -277,6 +339,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       vitals.stop();
       sources.stop();
       await cases?.stop();
+      book.close();
       await alerts.stop();
       await deadLetters.stop();
       io.disconnectSockets(true);
@@ -284,6 +347,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         io.close(() => resolve());
       });
       if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
+      if (!deps.identity) await identity.close();
     },
   };
 }

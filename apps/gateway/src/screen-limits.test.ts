@@ -9,9 +9,12 @@ afterEach(async () => {
   for (const close of open.splice(0).reverse()) await close();
 });
 
+/** the screen token of the gateway the running test started (one gateway per test) */
+let token = '';
 async function gatewayWith(env: Record<string, string>): Promise<TestGateway> {
   const gw = await startTestGateway(env);
   open.push(() => gw.close());
+  token = gw.screenToken;
   return gw;
 }
 
@@ -20,6 +23,7 @@ function screen(url: string, origin?: string): Socket {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
+    auth: { token },
     ...(origin === undefined ? {} : { extraHeaders: { origin } }),
   });
   open.push(() => void s.close());
@@ -50,7 +54,8 @@ function heldBytes(s: ServerSocket): number {
 }
 
 async function screensHealth(url: string): Promise<Record<string, unknown>> {
-  const body = (await (await fetch(new URL('/healthz', url))).json()) as { components: { screens: never } };
+  const res = await fetch(new URL('/healthz', url), { headers: { authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as { components: { screens: never } };
   return body.components.screens;
 }
 
@@ -110,7 +115,7 @@ describe('a long-polling screen that floods resync and never polls', () => {
       });
     });
     // engine.io's polling protocol by hand: a handshake, a connect, then only POSTs, never a GET
-    const base = `${gw.url}socket.io/?EIO=4&transport=polling`;
+    const base = `${gw.url}socket.io/?EIO=4&transport=polling&token=${gw.screenToken}`;
     const open = await (await fetch(base)).text();
     const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
     const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', body });

@@ -102,6 +102,11 @@ export const EnvSchema = z.object({
   // the data team's credentials: dead letters and source health (GET /api/v1/dead-letters, /api/v1/sources)
   DATA_API_KEYS: keyList.default([]),
   ADMIN_API_KEY: singleKey.optional(),
+  // embedded mode's user directory (packages/identity): a JSON file, mode 0600; with REDIS_URL users live in Redis
+  USERS_FILE: z.string().trim().min(1).optional(),
+  // a login session's lifetime, and a wall's screen token's
+  SESSION_TTL_MINUTES: int(1, 30 * 24 * 60).default(12 * 60),
+  SCREEN_TOKEN_TTL_DAYS: int(1, 3650).default(365),
   // the ingest app (apps/ingest): its own port in distributed mode; the gateway asks it for source health
   INGEST_PORT: int(0, 65535).default(8090),
   INGEST_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),

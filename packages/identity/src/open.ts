@@ -8,6 +8,8 @@ export interface DirectorySettings {
   REDIS_URL?: string | undefined;
   REDIS_KEY_PREFIX?: string | undefined;
   USERS_FILE?: string | undefined;
+  SESSION_TTL_MINUTES?: number | undefined;
+  SCREEN_TOKEN_TTL_DAYS?: number | undefined;
 }
 
 export const DEFAULT_USERS_FILE = '.cityops/users.json';
@@ -22,5 +24,10 @@ export function openIdentity(
   settings: DirectorySettings,
   opts: Omit<IdentityOptions, 'directory'> = {},
 ): IdentityService {
-  return new IdentityService({ ...opts, directory: openDirectory(settings) });
+  return new IdentityService({
+    ...(settings.SESSION_TTL_MINUTES ? { sessionTtlMs: settings.SESSION_TTL_MINUTES * 60_000 } : {}),
+    ...(settings.SCREEN_TOKEN_TTL_DAYS ? { screenTokenTtlMs: settings.SCREEN_TOKEN_TTL_DAYS * 86_400_000 } : {}),
+    ...opts,
+    directory: openDirectory(settings),
+  });
 }

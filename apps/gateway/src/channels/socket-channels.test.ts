@@ -54,6 +54,9 @@ class Screen {
   }
 }
 
+/** the gateway's URL with its screen token, as the launcher prints it for a wall */
+const wall = (gw: TestGateway) => `${gw.url}?token=${gw.screenToken}`;
+
 async function gateway(extra: Parameters<typeof startTestGateway>[1] = {}): Promise<TestGateway> {
   const gw = await startTestGateway({ DELTA_INTERVAL_MS: '50' }, extra);
   open.push(() => gw.close());
@@ -63,7 +66,7 @@ async function gateway(extra: Parameters<typeof startTestGateway>[1] = {}): Prom
 describe('socket.io channels', () => {
   it('an alert published on city.alerts.v1 reaches a subscribed screen on the alerts channel, in seq order', async () => {
     const gw = await gateway();
-    const screen = new Screen(gw.url, ['alerts']);
+    const screen = new Screen(wall(gw), ['alerts']);
     await until(() => screen.state('alerts') !== undefined, 'the alerts snapshot');
     const alert = blockageAlert(pack);
     await gw.bus.publish(Topics.alerts, [{ key: alert.alertId, value: JSON.stringify(alert) }]);
@@ -86,8 +89,8 @@ describe('socket.io channels', () => {
   it('a screen that does not subscribe gets the vitals channel only, as before', async () => {
     const gw = await gateway();
     const alert = blockageAlert(pack);
-    const legacy = new Screen(gw.url);
-    const subscribed = new Screen(gw.url, ['alerts']);
+    const legacy = new Screen(wall(gw));
+    const subscribed = new Screen(wall(gw), ['alerts']);
     await until(() => legacy.state('vitals') !== undefined && subscribed.state('alerts') !== undefined, 'snapshots');
     await gw.bus.publish(Topics.alerts, [{ key: alert.alertId, value: JSON.stringify(alert) }]);
     await until(() => subscribed.events.some((e) => e.event === 'delta' && e.channel === 'alerts'), 'an alerts delta');
@@ -97,7 +100,7 @@ describe('socket.io channels', () => {
 
   it('answers resync per channel and refuses a bad subscribe with a code', async () => {
     const gw = await gateway();
-    const screen = new Screen(gw.url, ['alerts', 'sources']);
+    const screen = new Screen(wall(gw), ['alerts', 'sources']);
     await until(() => screen.state('sources') !== undefined && screen.state('alerts') !== undefined, 'snapshots');
     const before = screen.events.filter((e) => e.event === 'snapshot' && e.channel === 'alerts').length;
     screen.socket.emit('resync', { channel: 'alerts' });
@@ -130,7 +133,7 @@ describe('socket.io channels', () => {
       } as SourceHealthInput,
     ];
     const gw = await gateway({ sourceHealth: () => rows });
-    const screen = new Screen(gw.url, ['sources']);
+    const screen = new Screen(wall(gw), ['sources']);
     await until(() => screen.state('sources') !== undefined, 'the sources snapshot');
     const state = screen.state<SourcesChannelState>('sources')!;
     expect(state.available).toBe(true);
@@ -155,7 +158,7 @@ describe('socket.io channels', () => {
     expect(screen.state<SourcesChannelState>('sources')!.sources['mqtt-sensors']!.lastErrorCode).toBeUndefined();
 
     const bare = await gateway();
-    const s2 = new Screen(bare.url, ['sources']);
+    const s2 = new Screen(wall(bare), ['sources']);
     await until(() => s2.state('sources') !== undefined, 'the sources snapshot');
     expect(s2.state('sources')).toEqual({ available: false, sources: {}, readAt: null });
   });

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import type { Config } from '@cityops/config';
 import { DoorTally, SilenceWatch, type Ingestor, type SourceRow, type SourceRowWithSilence } from '@cityops/ingest';
-import { requireDataKey } from './api-key.js';
+import { requireRole } from '@cityops/identity';
 
 /** What the adapter host reports per adapter (its `health()`), or the ingest app's list over HTTP. */
 export type AdapterHealthProvider = () => readonly object[] | Promise<readonly object[]>;
@@ -38,10 +38,13 @@ export function sourceBook(ingestor: Ingestor, adapters?: AdapterHealthProvider)
   };
 }
 
-/** `GET /api/v1/sources` with a data-team key (DATA_API_KEYS or ADMIN_API_KEY). */
-export function sourcesRoute(config: Pick<Config, 'DATA_API_KEYS' | 'ADMIN_API_KEY'>, book: SourceBook): Router {
+/**
+ * `GET /api/v1/sources` for the `data` role (a data-team user, or a key of DATA_API_KEYS / the ADMIN_API_KEY,
+ * which `authenticate` in front of it turns into that role).
+ */
+export function sourcesRoute(_config: Pick<Config, 'DATA_API_KEYS' | 'ADMIN_API_KEY'>, book: SourceBook): Router {
   const router = express.Router();
-  router.get('/api/v1/sources', requireDataKey(config), async (_req, res) => {
+  router.get('/api/v1/sources', requireRole('data'), async (_req, res) => {
     const { sources, errors } = await book.rows();
     res.json({ at: new Date().toISOString(), sources, ...(errors.length ? { errors } : {}) });
   });
