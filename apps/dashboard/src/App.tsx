@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
 import { AlertList } from './components/AlertList.js';
+import { CasesPanel } from './components/CasesPanel.js';
 import { CityMap } from './components/CityMap.js';
 import { CriticalAlert } from './components/CriticalAlert.js';
 import { DistrictRanking } from './components/DistrictRanking.js';
@@ -27,6 +28,7 @@ export function App({ feeds }: { feeds: Feeds }) {
   const state = useFeedState(feed);
   const alertsCh = useChannelState(feeds.alerts);
   const sourcesCh = useChannelState(feeds.sources);
+  const casesCh = useChannelState(feeds.cases);
   const now = useNow(1_000);
   const view = feed.view(now);
   const city = useCity(state.hello?.city ?? null);
@@ -53,6 +55,7 @@ export function App({ feeds }: { feeds: Feeds }) {
       <main className="layout">
         <div className="col col-left">
           <KpiPanel total={v?.total ?? null} byType={v?.byType ?? null} stale={stale} />
+          <CasesPanel data={casesCh.data} synced={casesCh.synced} serverNow={serverNow} />
           <SourcesPanel data={sourcesCh.data} freshness={sourcesFresh} serverNow={serverNow} />
         </div>
         <div className="col col-center">

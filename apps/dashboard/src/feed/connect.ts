@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import type { AlertsChannelState, SourcesChannelState } from '@cityops/schema';
+import type { AlertsChannelState, CasesChannelState, SourcesChannelState } from '@cityops/schema';
 import { ChannelFeed } from './channel-feed.js';
 import { VitalsFeed } from './vitals-feed.js';
 
@@ -7,6 +7,8 @@ export interface Feeds {
   vitals: VitalsFeed;
   alerts: ChannelFeed<AlertsChannelState>;
   sources: ChannelFeed<SourcesChannelState>;
+  /** the alert desk's cases (issue 10), for the cases widget */
+  cases: ChannelFeed<CasesChannelState>;
 }
 
 /**
@@ -24,9 +26,11 @@ export function connectFeeds(): Feeds {
     vitals: new VitalsFeed(socket),
     alerts: new ChannelFeed<AlertsChannelState>('alerts', socket),
     sources: new ChannelFeed<SourcesChannelState>('sources', socket),
+    cases: new ChannelFeed<CasesChannelState>('cases', socket),
   };
   feeds.vitals.start();
   feeds.alerts.start();
   feeds.sources.start();
+  feeds.cases.start();
   return feeds;
 }
