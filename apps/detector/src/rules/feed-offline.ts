@@ -88,6 +88,9 @@ export const sensorLifeRule: Rule<SensorLife> = {
       // back after silence: the gap is no rhythm to learn from
       signals.push({ to: FEED_RULE_ID, key: state.f, at: t, data: { back: e.payload.sensorId } });
       delete state.s;
+      // a silence that was only a slower rhythm (a gauge back from every minute to every five) must not
+      // repeat: the interval takes the gap, up to the heartbeat period every sensor keeps
+      state.i = clampInterval(Math.max(state.i, Math.min(gap, num(env, 'defaultIntervalMinutes') * MINUTE)), env);
     } else if (gap >= 1000) {
       if (state.c < 5) {
         // the first gaps: their mean, so a fresh start learns the rhythm within minutes
