@@ -5,7 +5,7 @@ import { closePorts, createIngestor, loadCity, openPorts } from '@cityops/runtim
 import type { Store } from '@cityops/store';
 import type { CityPack } from '@cityops/city';
 import type { Request } from 'express';
-import { createGateway, type Gateway } from '../gateway.js';
+import { createGateway, type Gateway, type GatewayDeps } from '../gateway.js';
 import { remoteDesk, type RemoteDesk } from '../desk-port.js';
 import type { DeskIdentity } from '../routes/alerts.js';
 import { blockageAlert } from './alert-fixture.js';
@@ -52,8 +52,10 @@ export interface DeskGateway {
 export interface DeskGatewayOptions {
   /** the bus and store (default: embedded ones); the gateway then reads the desk as a remote one */
   ports?: { bus: Bus; store: Store; close(): Promise<void> };
-  /** who a request is (default: {@link testIdentityOf}) */
-  identityOf?: (req: Request) => DeskIdentity | undefined;
+  /** who a request is (default: {@link testIdentityOf}); `null`: the identity middleware's `req.identity` */
+  identityOf?: ((req: Request) => DeskIdentity | undefined) | null;
+  /** the users and sessions behind the login (the gateway opens its own otherwise) */
+  identity?: GatewayDeps['identity'];
 }
 
 /** A gateway with an alert desk behind it, on a free port of 127.0.0.1. */
@@ -90,7 +92,8 @@ export async function startDeskGateway(options: DeskGatewayOptions = {}): Promis
     ingestor: createIngestor(config, { bus, store }, city),
     desk: remote ?? desk,
     deskAuditTopic: topics.audit,
-    identityOf: options.identityOf ?? testIdentityOf,
+    ...(options.identityOf === null ? {} : { identityOf: options.identityOf ?? testIdentityOf }),
+    ...(options.identity ? { identity: options.identity } : {}),
   });
   const url = await gateway.listen();
   return {
