@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -33,7 +34,8 @@ function startLauncher(): Promise<string> {
   }
   const child = spawn(process.execPath, [LAUNCHER], {
     cwd: REPO,
-    env: { ...process.env, PORT: '0' },
+    // a users file of its own: the first start makes the admin and the wall's screen token
+    env: { ...process.env, PORT: '0', USERS_FILE: join(mkdtempSync(join(tmpdir(), 'cityops-wall-')), 'users.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   launcher = child;
@@ -44,7 +46,8 @@ function startLauncher(): Promise<string> {
       const m = READY.exec(launcherOutput);
       if (m?.[1]) {
         clearTimeout(timer);
-        resolve(m[1].endsWith('/') ? m[1] : `${m[1]}/`);
+        // the wall URL with its screen token, as printed (http://127.0.0.1:PORT/?token=...)
+        resolve(m[1]);
       }
     };
     child.stdout?.on('data', onData);
@@ -95,6 +98,9 @@ describe('the big screen in Chromium, against the real app in embedded mode', ()
   it('goes live: the status element says so once the first snapshot is in and fresh', async () => {
     await page.goto(baseUrl);
     await page.waitForSelector('[data-testid=status][data-state=live]', { timeout: 45_000 });
+    // the token left the address bar for sessionStorage
+    expect(page.url()).not.toContain('token=');
+    expect(await page.evaluate(() => sessionStorage.getItem('cityops.token'))).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await page.textContent('[data-testid=status]')).toContain('LIVE');
   });
 

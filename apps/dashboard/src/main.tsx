@@ -1,9 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { wallToken } from './api/auth-token.js';
 import { connectFeeds } from './feed/connect.js';
 import './styles.css';
 
+// take ?token= off the address bar before anything else runs
+wallToken();
 // one feed for the page's life, outside React, so StrictMode's double effects cannot open two sockets
 const feeds = connectFeeds();
 

@@ -3,6 +3,7 @@ import { Detector } from '@cityops/detector';
 import { AlertDesk, departmentsOf } from '@cityops/alert-desk';
 import type { Config } from '@cityops/config';
 import { createGateway } from '@cityops/gateway';
+import { openIdentity, prepareFirstStart } from '@cityops/identity';
 import { sourceAuthorizer } from '@cityops/ingest';
 import { createAdapterHost } from '@cityops/ingest-app';
 import { closePorts, createIngestor, loadCity, openPorts, type Logger } from '@cityops/runtime';
@@ -38,9 +39,13 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
   await desk.start();
   // the adapters (issue 8) in this process: their routes on the gateway's port under /api/v1/ingest
   const host = createAdapterHost({ config, ports, city, ingestor, log });
+  // users in USERS_FILE (default .cityops/users.json); the first start creates admin with a one-time password
+  const identity = openIdentity(config);
+  const first = await prepareFirstStart(identity);
   const gateway = createGateway({
     config,
     ...ports,
+    identity,
     pack: city.pack,
     ingestor,
     components: () => ({ aggregator: aggregator.stats }),
@@ -62,11 +67,17 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
   );
   if (config.INGEST_API_KEYS.length === 0)
     log.info('POST /api/v1/events is closed: set INGEST_API_KEYS to accept events');
-  console.log(`cityops ready: ${url}`);
+  // the terminal only, never the log: the admin's one-time password, and the wall's URL with a screen token
+  if (first.adminPassword)
+    console.log(
+      `first start: user admin, one-time password ${first.adminPassword} (shown once; change it: npm run user -- passwd admin)`,
+    );
+  console.log(`cityops ready: ${url}?token=${first.screenToken}`);
 
   return async () => {
     await sim?.stop();
     await gateway.close();
+    await identity.close();
     await host.stop();
     await desk.stop();
     await detector.stop();

@@ -1,4 +1,5 @@
 import type { CityInfo } from '../feed/feed-socket.js';
+import { authHeaders } from './auth-token.js';
 
 export type AreaLevel = 'district' | 'street' | 'grid';
 
@@ -26,7 +27,7 @@ export const CHILD_LEVEL: Record<AreaLevel, AreaLevel | null> = { district: 'str
 
 /** Same origin: the gateway serves both the dashboard and the API (the Vite dev server proxies). */
 export async function fetchCity(signal?: AbortSignal): Promise<CityInfo> {
-  const res = await fetch('api/v1/city', { signal });
+  const res = await fetch('api/v1/city', { signal, headers: authHeaders() });
   if (!res.ok) throw new Error(`GET /api/v1/city: HTTP ${res.status}`);
   return (await res.json()) as CityInfo;
 }
@@ -42,7 +43,7 @@ export async function fetchAreas(
 ): Promise<AreaCollection | null> {
   const params = new URLSearchParams({ level });
   if (parent !== undefined) params.set('parent', parent);
-  const res = await fetch(`api/v1/city/geojson?${params.toString()}`, { signal });
+  const res = await fetch(`api/v1/city/geojson?${params.toString()}`, { signal, headers: authHeaders() });
   if (res.status === 404 || res.status === 400 || res.status === 501) return null;
   if (!res.ok) throw new Error(`GET /api/v1/city/geojson?${params.toString()}: HTTP ${res.status}`);
   const body = (await res.json()) as Partial<AreaCollection>;

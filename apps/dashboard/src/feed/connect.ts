@@ -1,5 +1,6 @@
 import { io } from 'socket.io-client';
 import type { AlertsChannelState, CasesChannelState, SourcesChannelState } from '@cityops/schema';
+import { wallToken } from '../api/auth-token.js';
 import { ChannelFeed } from './channel-feed.js';
 import { VitalsFeed } from './vitals-feed.js';
 
@@ -18,7 +19,15 @@ export interface Feeds {
  * itself) we reconnect after a pause, so a gateway restart heals without a human.
  */
 export function connectFeeds(): Feeds {
-  const socket = io({ transports: ['websocket', 'polling'], reconnectionDelayMax: 5_000 });
+  // the screen token (from ?token=, kept in sessionStorage) in every handshake, reconnects included
+  const socket = io({
+    transports: ['websocket', 'polling'],
+    reconnectionDelayMax: 5_000,
+    auth: (cb) => {
+      const token = wallToken();
+      cb(token ? { token } : {});
+    },
+  });
   socket.on('disconnect', (reason) => {
     if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 2_000);
   });

@@ -48,7 +48,7 @@ describe('alerts on the wall, in Chromium', () => {
     });
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(gw.url);
+    await page.goto(`${gw.url}?token=${gw.screenToken}`);
   });
   afterAll(async () => {
     await browser?.close();

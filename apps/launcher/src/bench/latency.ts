@@ -68,7 +68,7 @@ async function measure(rate: number): Promise<{ p50: number; p99: number; max: n
     dedupeTtlMs: 60_000,
     maxClockSkewMs: 120_000,
   });
-  const screen = new ScreenClient(app.url);
+  const screen = new ScreenClient(app.url, app.screenToken);
   const marker = uniqueName('marker').toLowerCase();
   const sentAt: number[] = [];
   const latencies: number[] = [];

@@ -19,7 +19,7 @@ const app = await startApp({
 });
 const browser = await chromium.launch(chromiumLaunchOptions(['--js-flags=--expose-gc']));
 const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-await page.goto(app.url);
+await page.goto(`${app.url}?token=${app.screenToken}`);
 await page.waitForSelector('[data-testid=status][data-state=live]', { timeout: 30_000 });
 await page.waitForTimeout(10_000);
 const heap = () =>

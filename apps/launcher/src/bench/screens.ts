@@ -30,7 +30,12 @@ async function measure(n: number) {
   const gaps = { count: 0 };
   const sockets: Socket[] = [];
   for (let i = 0; i < n; i++) {
-    const s = io(app.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    const s = io(app.url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token: app.screenToken },
+    });
     let last = -1;
     s.on('snapshot', (m: { seq: number }) => (last = m.seq));
     s.on('delta', (d: { seq: number }) => {

@@ -37,7 +37,7 @@ describe('distributed mode, end to end (separate processes on real Kafka and Red
   });
 
   it('reports distributed mode with Kafka and Redis on /healthz', async () => {
-    const health = (await (await fetch(new URL('/healthz', app.url))).json()) as {
+    const health = (await (await fetch(new URL('/healthz', app.url), { headers: app.auth })).json()) as {
       mode: string;
       components: Record<string, { kind?: string; ok?: boolean }>;
     };
@@ -47,22 +47,26 @@ describe('distributed mode, end to end (separate processes on real Kafka and Red
   });
 
   it('counts exactly the valid events on a screen and dead-letters the rest to city.dlq.v1', async () => {
-    const result = await runIntakeScenario(app.url, async (source) => {
-      const found: DeadLetter[] = [];
-      const sub = await bus.replay({
-        topic: Topics.dlq,
-        fromOffsets: dlqStart,
-        eachBatch: async (batch) => {
-          for (const r of batch.records) {
-            const dl = JSON.parse(r.value) as DeadLetter;
-            if (dl.raw.includes(source) || dl.code === 'E_EVT_NOT_JSON') found.push(dl);
-          }
-        },
-      });
-      await sub.done;
-      await sub.stop();
-      return found;
-    });
+    const result = await runIntakeScenario(
+      app.url,
+      async (source) => {
+        const found: DeadLetter[] = [];
+        const sub = await bus.replay({
+          topic: Topics.dlq,
+          fromOffsets: dlqStart,
+          eachBatch: async (batch) => {
+            for (const r of batch.records) {
+              const dl = JSON.parse(r.value) as DeadLetter;
+              if (dl.raw.includes(source) || dl.code === 'E_EVT_NOT_JSON') found.push(dl);
+            }
+          },
+        });
+        await sub.done;
+        await sub.stop();
+        return found;
+      },
+      app.screenToken,
+    );
     expect(result.deadLetterCodes).toEqual(EXPECTED_DEAD_LETTER_CODES);
     expect(result.screen.state?.bySource[result.source]).toEqual({ m1: 40, m15: 40 });
     result.screen.close();

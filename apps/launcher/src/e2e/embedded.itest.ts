@@ -22,7 +22,7 @@ describe('embedded mode, end to end (one process, no Kafka, no Redis)', () => {
   });
 
   it('reports its mode and components on /healthz', async () => {
-    const health = (await (await fetch(new URL('/healthz', app.url))).json()) as {
+    const health = (await (await fetch(new URL('/healthz', app.url), { headers: app.auth })).json()) as {
       mode: string;
       components: Record<string, { kind?: string }>;
     };
@@ -32,10 +32,16 @@ describe('embedded mode, end to end (one process, no Kafka, no Redis)', () => {
   });
 
   it('counts exactly the valid events on a screen and dead-letters the rest with reasons', async () => {
-    const result = await runIntakeScenario(app.url, async () => {
-      const res = await fetch(new URL('/api/v1/dead-letters?limit=50', app.url), { headers: { 'x-api-key': API_KEY } });
-      return ((await res.json()) as { deadLetters: DeadLetter[] }).deadLetters;
-    });
+    const result = await runIntakeScenario(
+      app.url,
+      async () => {
+        const res = await fetch(new URL('/api/v1/dead-letters?limit=50', app.url), {
+          headers: { 'x-api-key': API_KEY },
+        });
+        return ((await res.json()) as { deadLetters: DeadLetter[] }).deadLetters;
+      },
+      app.screenToken,
+    );
     expect(result.deadLetterCodes).toEqual(EXPECTED_DEAD_LETTER_CODES);
     // a fresh process with the simulator off: the whole city's counts are exactly this test's
     const state = result.screen.state!;
@@ -44,7 +50,7 @@ describe('embedded mode, end to end (one process, no Kafka, no Redis)', () => {
       result.expectedByDistrict,
     );
     expect(state.byType['sensor.reading']).toEqual({ m1: 40, m15: 40 });
-    const snapshot = (await (await fetch(new URL('/api/v1/snapshot', app.url))).json()) as {
+    const snapshot = (await (await fetch(new URL('/api/v1/snapshot', app.url), { headers: app.auth })).json()) as {
       seq: number;
       state: { total: { m15: number } };
     };
@@ -52,9 +58,15 @@ describe('embedded mode, end to end (one process, no Kafka, no Redis)', () => {
     result.screen.close();
   });
 
+  it('keeps its doors shut without an identity: /healthz says only its status, the snapshot is 401', async () => {
+    const bare = (await (await fetch(new URL('/healthz', app.url))).json()) as Record<string, unknown>;
+    expect(Object.keys(bare).sort()).toEqual(['mode', 'status']);
+    expect((await fetch(new URL('/api/v1/snapshot', app.url))).status).toBe(401);
+  });
+
   it('answers a resync with a fresh snapshot at the current seq', async () => {
     const { ScreenClient } = await import('./screen-client.js');
-    const screen = new ScreenClient(app.url);
+    const screen = new ScreenClient(app.url, app.screenToken);
     const { eventually } = await import('@cityops/testkit');
     await eventually(() => (screen.snapshots === 1 ? true : undefined), 10_000, 'first snapshot');
     screen.socket.emit('resync', { channel: 'vitals' });

@@ -30,6 +30,7 @@ export interface ScenarioResult {
 export async function runIntakeScenario(
   url: string,
   readDeadLetters: (source: string) => Promise<DeadLetter[]>,
+  screenToken: string,
 ): Promise<ScenarioResult> {
   const index = new CityIndex(loadCityPack());
   const source = uniqueName('e2e').toLowerCase();
@@ -62,7 +63,7 @@ export async function runIntakeScenario(
   ];
   const duplicate = { ...valid[3] };
 
-  const screen = new ScreenClient(url);
+  const screen = new ScreenClient(url, screenToken);
   await eventually(() => (screen.state ? true : undefined), 15_000, 'the first snapshot');
 
   // without a key: 401, nothing accepted

@@ -9,8 +9,11 @@ async function loggedMetricsUrl(app: RunningApp, name: string): Promise<string> 
   return pattern.exec(app.output())![1]!;
 }
 
-async function scrape(url: string): Promise<{ status: number; type: string | null; text: string }> {
-  const res = await fetch(url);
+async function scrape(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string | null; text: string }> {
+  const res = await fetch(url, { headers });
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
 }
 
@@ -38,7 +41,8 @@ describe('distributed mode: every process serves /metrics (real Kafka and Redis)
   });
 
   it('the gateway answers GET /metrics on its own port with cityops_ metrics and the screens gauge', async () => {
-    const { status, type, text } = await scrape(new URL('/metrics', app.url).href);
+    expect((await scrape(new URL('/metrics', app.url).href)).status).toBe(401);
+    const { status, type, text } = await scrape(new URL('/metrics', app.url).href, app.auth);
     expect(status).toBe(200);
     expect(type).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(text).toMatch(/^cityops_process_cpu_user_seconds_total \d/m);

@@ -12,8 +12,9 @@ export class ScreenClient {
   snapshots = 0;
   readonly gaps: string[] = [];
 
-  constructor(url: string) {
-    this.socket = io(url, { transports: ['websocket'], reconnection: false });
+  /** `token`: a screen token or session (the handshake's `auth.token`); without one the gateway refuses it */
+  constructor(url: string, token?: string) {
+    this.socket = io(url, { transports: ['websocket'], reconnection: false, ...(token ? { auth: { token } } : {}) });
     this.socket.on('snapshot', (s: Snapshot<VitalsSnapshot>) => {
       this.state = s.state;
       this.seq = s.seq;

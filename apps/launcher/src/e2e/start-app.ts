@@ -1,23 +1,71 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openIdentity, randomPassword } from '@cityops/identity';
 import { repoRoot } from '@cityops/testkit';
 
 export interface RunningApp {
+  /** the gateway's base URL (the ready line's, without the launcher's ?token=) */
   url: string;
+  /** a screen token made by the harness before start (for sockets: `auth: { token }`) */
+  screenToken: string;
+  /** a session of an admin user made by the harness (Bearer for every read door) */
+  adminToken: string;
+  /** `{ authorization: 'Bearer <adminToken>' }` */
+  auth: Record<string, string>;
   child: ChildProcess;
   output: () => string;
   stop: () => Promise<number | null>;
 }
 
 /**
- * Starts the built launcher (`apps/launcher/dist/main.js`) as a real process with `env` added
- * to this one's, and resolves once it prints `cityops ready: <url>`.
+ * Users for a test run, where the app will look for them: Redis under REDIS_KEY_PREFIX in
+ * distributed mode, else a fresh USERS_FILE in a temporary directory (set in `env`). Returns a
+ * screen token and an admin session.
  */
-export function startApp(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningApp> {
+export async function prepareUsers(
+  env: Record<string, string | undefined>,
+): Promise<{ screenToken: string; adminToken: string }> {
+  const distributed = Boolean(env.REDIS_URL && env.KAFKA_BROKERS);
+  if (!distributed && !env.USERS_FILE)
+    env.USERS_FILE = join(mkdtempSync(join(tmpdir(), 'cityops-e2e-users-')), 'users.json');
+  const identity = openIdentity(
+    distributed ? { REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX } : env,
+    {
+      kdf: { log2N: 10, r: 8, p: 1 },
+    },
+  );
+  try {
+    const tag = `${process.pid}-${Date.now().toString(36)}`;
+    await identity.addUser({ username: `e2e-wall-${tag}`, roles: ['screen'] });
+    const { token: screenToken } = await identity.issueScreenToken(`e2e-wall-${tag}`);
+    const password = randomPassword();
+    await identity.addUser({ username: `e2e-admin-${tag}`, roles: ['admin'], password });
+    const login = await identity.login(`e2e-admin-${tag}`, password, 'e2e-harness');
+    if (!login.ok) throw new Error(`harness login failed: ${login.code}`);
+    return { screenToken, adminToken: login.token };
+  } finally {
+    await identity.close();
+  }
+}
+
+/**
+ * Starts the built launcher (`apps/launcher/dist/main.js`) as a real process with `env` added
+ * to this one's, and resolves once it prints `cityops ready: <url>`. Users are made first
+ * (`prepareUsers`): the app is reached with `screenToken` / `adminToken`.
+ */
+export async function startApp(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningApp> {
   const entry = join(repoRoot, 'apps', 'launcher', 'dist', 'main.js');
-  const child = spawn(process.execPath, [entry], {
+  const merged: Record<string, string | undefined> = {
     // the tests' own sources (`e2e-…`, `marker-…`) registered as a data team would
-    env: { KNOWN_SOURCES: 'hotline-12345,sim.sensors,sim.logistics,e2e*,marker*', ...process.env, ...env },
+    KNOWN_SOURCES: 'hotline-12345,sim.sensors,sim.logistics,e2e*,marker*',
+    ...process.env,
+    ...env,
+  };
+  const { screenToken, adminToken } = await prepareUsers(merged);
+  const child = spawn(process.execPath, [entry], {
+    env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -42,7 +90,8 @@ export function startApp(env: Record<string, string>, timeoutMs = 60_000): Promi
       const m = /cityops ready: (\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[1]!, child, output, stop });
+        const url = m[1]!.split('?')[0]!;
+        resolve({ url, screenToken, adminToken, auth: { authorization: `Bearer ${adminToken}` }, child, output, stop });
       }
     };
     child.stdout!.on('data', onData);

@@ -235,7 +235,7 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
       sampler.phase = health.phase = 'slow clients';
       [slow, reader] = await Promise.all([
         o.slowClients ? runSlowClients({ url, apiKey: FUZZ_API_KEY, byteEveryMs: 1_000, ...o.slowClients }) : undefined,
-        o.slowReader ? runSlowReader({ url, ...o.slowReader }) : undefined,
+        o.slowReader ? runSlowReader({ url, token: server.app.screenToken, ...o.slowReader }) : undefined,
       ]);
       if (slow && slow.open > 0)
         ledger.fail(
@@ -336,7 +336,8 @@ async function checkMarker(url: string, tag: string, ledger: Ledger): Promise<vo
 
 /** The ingest's own counts on /healthz (accepted, duplicates, dead letters by code) equal the answers'. */
 async function checkIngestStats(url: string, ledger: Ledger): Promise<void> {
-  const health = (await (await fetch(new URL('/healthz', url))).json()) as {
+  // the components of /healthz need an identity: the fuzz key is a data-team key too
+  const health = (await (await fetch(new URL('/healthz', url), { headers: { 'x-api-key': FUZZ_API_KEY } })).json()) as {
     components: { ingest: { accepted: number; duplicates: number; rejected: Record<string, number> } };
   };
   const s = health.components.ingest;
@@ -359,7 +360,8 @@ async function checkIngestStats(url: string, ledger: Ledger): Promise<void> {
 async function checkVitals(url: string, ledger: Ledger): Promise<void> {
   let state: VitalsSnapshot | undefined;
   for (let i = 0; i < 60; i++) {
-    const snap = (await (await fetch(new URL('/api/v1/snapshot', url))).json()) as { state: VitalsSnapshot };
+    const res = await fetch(new URL('/api/v1/snapshot', url), { headers: { 'x-api-key': FUZZ_API_KEY } });
+    const snap = (await res.json()) as { state: VitalsSnapshot };
     state = snap.state;
     if (state.total.m15 === ledger.accepted) break;
     await new Promise((r) => setTimeout(r, 500));

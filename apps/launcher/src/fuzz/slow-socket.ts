@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 
 export interface SlowReaderOptions {
   url: string;
+  /** a screen token for the handshake (`?token=`): the gateway refuses a socket without one */
+  token: string;
   /** `resync` messages sent while not reading */
   resyncs: number;
   /** how long the reader does not read, ms */
@@ -91,7 +93,7 @@ export function runSlowReader(o: SlowReaderOptions): Promise<SlowReaderResult> {
     });
     socket.on('connect', () => {
       socket.write(
-        `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${hostname}:${port}\r\nOrigin: ${origin}\r\n` +
+        `GET /socket.io/?EIO=4&transport=websocket&token=${encodeURIComponent(o.token)} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nOrigin: ${origin}\r\n` +
           `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
           'Sec-WebSocket-Version: 13\r\n\r\n',
       );
