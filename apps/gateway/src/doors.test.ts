@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { ROLES, type Role } from '@cityops/identity';
 import { DOORS } from './doors.js';
+import { ACTION_ROLES, AUDIT_ROLES, READ_ROLES } from './routes/alerts.js';
+import { startDeskGateway, type DeskGateway } from './test/desk-gateway.js';
+import { testIdentity, tokenFor } from './test/identity-fixture.js';
 import { startTestGateway, type TestGateway } from './test/test-gateway.js';
 
 /**
@@ -29,15 +32,29 @@ const TABLE: Record<string, Door> = {
   'GET /': 'open', // the wall's page (when the dashboard is not built)
 };
 
+/** The alerts API (issue 10 part 5, apps/gateway/src/routes/alerts.ts), mounted when there is a desk. */
+const DESK_TABLE: Record<string, Door> = {
+  'GET /api/v1/alerts': asDoor(READ_ROLES),
+  'GET /api/v1/alerts/:id': asDoor(READ_ROLES),
+  'GET /api/v1/alerts/:id/audit': asDoor(AUDIT_ROLES),
+  'GET /api/v1/rankings': asDoor(READ_ROLES),
+  ...Object.fromEntries(
+    Object.entries(ACTION_ROLES).flatMap(([action, roles]) =>
+      [...new Set([action, action.replace('_', '-')])].map((a) => [`POST /api/v1/alerts/:id/${a}`, asDoor(roles)]),
+    ),
+  ),
+};
+
 interface Layer {
-  route?: { path: string; methods: Record<string, boolean> };
+  route?: { path: string | string[]; methods: Record<string, boolean> };
   handle?: { stack?: Layer[] };
 }
 function routesOf(stack: Layer[]): string[] {
   const out: string[] = [];
   for (const layer of stack) {
     if (layer.route)
-      for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${layer.route.path}`);
+      for (const m of Object.keys(layer.route.methods))
+        for (const path of [layer.route.path].flat()) out.push(`${m.toUpperCase()} ${path}`);
     else if (layer.handle?.stack) out.push(...routesOf(layer.handle.stack));
   }
   return out;
@@ -54,9 +71,9 @@ afterAll(async () => {
   await gw?.close();
 });
 
-async function call(route: string, token?: string): Promise<{ status: number; code?: string }> {
+async function call(route: string, token?: string, base = gw.url): Promise<{ status: number; code?: string }> {
   const [method, path] = route.split(' ') as [string, string];
-  const res = await fetch(new URL(concrete(path), gw.url), {
+  const res = await fetch(new URL(concrete(path), base), {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
     ...(method === 'GET' ? {} : { body: '{}' }),
@@ -193,4 +210,37 @@ describe('socket.io doors', () => {
     await gw.identity.revoke(token);
     expect(await outcome(open({ auth: { token } }))).toMatchObject({ ok: false, message: 'E_HTTP_UNAUTHORIZED' });
   });
+});
+
+describe('the alerts API behind the same identity (a gateway with a desk)', () => {
+  let desk: DeskGateway;
+  const deskTokens = new Map<Role, string>();
+  beforeAll(async () => {
+    const identity = testIdentity();
+    desk = await startDeskGateway({ identityOf: null, identity });
+    for (const role of ROLES) deskTokens.set(role, await tokenFor(identity, role));
+  }, 120_000);
+  afterAll(async () => {
+    await desk?.close();
+  });
+
+  it('every route of that app is in one of the tables', () => {
+    const routes = routesOf((desk.gateway.app as unknown as { router: { stack: Layer[] } }).router.stack);
+    const missing = routes.filter((r) => !(r in TABLE) && !(r in DESK_TABLE));
+    expect(missing).toEqual([]);
+    expect(routes.filter((r) => r in DESK_TABLE).length).toBeGreaterThanOrEqual(14);
+  });
+
+  it.each(Object.entries(DESK_TABLE))(
+    '%s: 401 without identity, 403 for each role it does not admit',
+    async (route, door) => {
+      expect(await call(route, undefined, desk.url)).toMatchObject({ status: 401, code: 'E_HTTP_UNAUTHORIZED' });
+      if (!Array.isArray(door)) return;
+      for (const role of ROLES) {
+        const got = await call(route, deskTokens.get(role), desk.url);
+        if (role === 'admin' || door.includes(role)) expect([401], `${route} as ${role}`).not.toContain(got.status);
+        else expect(got, `${route} as ${role}`).toMatchObject({ status: 403, code: 'E_HTTP_FORBIDDEN' });
+      }
+    },
+  );
 });
