@@ -107,7 +107,7 @@ describe('sourceAuthorizer (the adapters’ HTTP routes)', () => {
     { key: 'ngsi-key-000000000001', sources: ['ngsi'] },
     { key: 'any-key-0000000000001', sources: null },
   ]);
-  const h = (key?: string) => (key ? { 'x-api-key': key } : {});
+  const h = (key?: string): Record<string, string> => (key ? { 'x-api-key': key } : {});
 
   it('401 without a key or with a wrong one, 403 for a key of another source, ok for its own or a plain key', () => {
     expect(auth({ adapter: 'ngsi', source: 'ngsi', headers: h() })).toMatchObject({ ok: false, status: 401 });
