@@ -5,7 +5,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openIdentity } from '@cityops/identity';
 import { applyMergePatch, type AlertsChannelState, type Json } from '@cityops/schema';
 import { parseScenarioOptions, replayScenario, writeScenario, type GroundTruthRecord } from '@cityops/simulator';
 import { chromiumLaunchOptions, eventually, realInfra, uniqueName } from '@cityops/testkit';
@@ -84,18 +83,6 @@ async function replayInEventTime(dir: string, url: string) {
   return summary;
 }
 
-/** A screen token for a fresh screen user in the app's user directory (file or Redis). */
-async function screenToken(settings: { USERS_FILE?: string; REDIS_URL?: string; REDIS_KEY_PREFIX?: string }) {
-  const identity = openIdentity(settings);
-  try {
-    const username = uniqueName('e2e-wall').toLowerCase();
-    await identity.addUser({ username, roles: ['screen'] });
-    return (await identity.issueScreenToken(username)).token;
-  } finally {
-    await identity.close();
-  }
-}
-
 /** A screen on the `alerts` channel: snapshot + deltas folded as the dashboard does. */
 class AlertsScreen {
   readonly socket: Socket;
@@ -141,17 +128,13 @@ function alertsSuite(mode: 'embedded' | 'distributed') {
 
   beforeAll(async () => {
     scenario = await simulateBlockage();
-    const usersFile = join(mkdtempSync(join(tmpdir(), 'cityops-e2e-users-')), 'users.json');
     const prefix = uniqueName('e2e-alerts');
-    const directory = infra ? { REDIS_URL: infra.redisUrl, REDIS_KEY_PREFIX: prefix } : { USERS_FILE: usersFile };
-    token = await screenToken(directory);
     app = await startApp(
       {
         PORT: '0',
         SIMULATOR: 'off',
         INGEST_API_KEYS: API_KEY,
         ALLOWED_LATENESS_MS: String(LATENESS_MS),
-        USERS_FILE: usersFile,
         ...(infra
           ? {
               KAFKA_BROKERS: infra.kafkaBrokers.join(','),
@@ -163,6 +146,8 @@ function alertsSuite(mode: 'embedded' | 'distributed') {
       },
       120_000,
     );
+    // startApp made a screen user where the app looks (USERS_FILE, or Redis under the prefix)
+    token = app.screenToken;
     screen = new AlertsScreen(app.url, token);
     await eventually(() => (screen.state ? true : undefined), 30_000, 'the alerts snapshot');
   }, 240_000);
@@ -205,12 +190,11 @@ function alertsSuite(mode: 'embedded' | 'distributed') {
   it('the wall in Chromium lists the blockage and draws its segment on the map', async () => {
     browser = await chromium.launch(chromiumLaunchOptions());
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    const { hostname } = new URL(app.url);
-    await context.addCookies([{ name: 'cityops_session', value: token, domain: hostname, path: '/' }]);
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(app.url);
+    // the wall's own way in: ?token= (the dashboard keeps it and sends it in the handshake)
+    await page.goto(new URL(`/?token=${encodeURIComponent(token)}`, app.url).toString());
     for (const incident of scenario.blockages) {
       const alert = screen.blockageOn(incident.place.roadId!)!;
       const row = page.locator(`[data-widget="alert-list"] [data-alert-id="${alert.alertId}"]`);
