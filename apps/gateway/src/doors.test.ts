@@ -204,6 +204,34 @@ describe('socket.io doors', () => {
     expect((await snap).channel).toBe('alerts');
   });
 
+  it('an open socket whose session is revoked is told E_HTTP_UNAUTHORIZED and dropped', async () => {
+    const quick = await startTestGateway({}, { socketRevalidateMs: 100 });
+    try {
+      const token = await quick.tokenFor('officer');
+      const s = connect(quick.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
+      sockets.push(s);
+      expect(await outcome(s)).toEqual({ ok: true });
+      const told = errorMessage(s);
+      const dropped = new Promise<string>((resolve) => s.once('disconnect', resolve));
+      await quick.identity.revoke(token);
+      expect(await told).toMatchObject({ code: 'E_HTTP_UNAUTHORIZED' });
+      expect(await dropped).toBe('io server disconnect');
+      // a screen whose token is still good stays
+      const wall = connect(quick.url, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token: quick.screenToken },
+      });
+      sockets.push(wall);
+      expect(await outcome(wall)).toEqual({ ok: true });
+      await new Promise((r) => setTimeout(r, 400));
+      expect(wall.connected).toBe(true);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('a revoked session cannot open a socket any more', async () => {
     const token = await gw.tokenFor('officer');
     expect(await outcome(open({ auth: { token } }))).toEqual({ ok: true });

@@ -20,6 +20,7 @@ import {
   openIdentity,
   requireRole,
   socketAuth,
+  stillValid,
   type IdentityService,
   type Role,
 } from '@cityops/identity';
@@ -40,6 +41,8 @@ export interface GatewayDeps {
   config: Config;
   /** users, sessions and screen tokens (default `openIdentity(config)`: Redis with REDIS_URL, else USERS_FILE) */
   identity?: IdentityService;
+  /** how often open sockets' sessions and screen tokens are checked again (default 30 s); a revoked one is dropped */
+  socketRevalidateMs?: number;
   bus: Bus;
   store: Store;
   pack: CityPack;
@@ -113,6 +116,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
   io.engine.on('connection', screens.onSession);
   // a screen token or a session in the handshake (auth.token, ?token= or the cookie), else connect_error
   io.use(socketAuth(auth, DOORS.socket));
+  // a socket whose session or screen token was revoked, expired or lost its user is told so and dropped
+  const revalidate = setInterval(() => {
+    for (const socket of io.of('/').sockets.values())
+      stillValid(auth, socket).then(
+        (ok) => {
+          if (ok || !socket.connected) return;
+          socket.emit('error-message', {
+            code: ErrorCodes.HTTP_UNAUTHORIZED,
+            message: 'this session or screen token is no longer valid',
+          });
+          socket.disconnect(true);
+        },
+        () => undefined,
+      );
+  }, deps.socketRevalidateMs ?? 30_000);
+  revalidate.unref();
   const channelRoles: Record<string, readonly Role[]> = {
     [ALERTS_CHANNEL]: DOORS.alertsChannel,
     [SOURCES_CHANNEL]: DOORS.sourcesChannel,
@@ -162,6 +181,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       alerts: alerts.stats,
       screens: { connected: io.engine.clientsCount, ...screens.counts },
       http: { refusedConnections: connections.refused },
+      // login tries and how they ended (counts only: never a name or a token)
+      logins: { ...identity.stats },
       ...deps.components?.(),
     };
     const down = !busHealth.ok || !storeHealth.ok;
@@ -347,6 +368,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         io.close(() => resolve());
       });
       if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
+      clearInterval(revalidate);
       if (!deps.identity) await identity.close();
     },
   };

@@ -28,6 +28,7 @@ export {
   authenticate,
   requireRole,
   socketAuth,
+  stillValid,
   identityOf,
   identify,
   apiKeyIdentities,

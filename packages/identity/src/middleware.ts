@@ -78,6 +78,14 @@ function bearerOf(authorization: string | undefined): string | undefined {
  * `auth.token` / `?token=`, then the session cookie. Invalid credentials give undefined.
  */
 export async function identify(opts: AuthOptions, presented: Presented): Promise<Identity | undefined> {
+  return (await identifyWithToken(opts, presented))?.identity;
+}
+
+/** `identify`, and the session or screen token that matched (none for an API key). */
+async function identifyWithToken(
+  opts: AuthOptions,
+  presented: Presented,
+): Promise<{ identity: Identity; token?: string } | undefined> {
   const bearer = bearerOf(presented.authorization);
   const keys = opts.apiKeys ?? [];
   if (keys.length > 0) {
@@ -88,7 +96,14 @@ export async function identify(opts: AuthOptions, presented: Presented): Promise
       for (const k of keys) if (safeEqual(d, digest(k.key)) && !found) found = k;
     }
     if (found)
-      return { userId: `key:${found.username}`, username: found.username, roles: [...found.roles], via: 'api-key' };
+      return {
+        identity: {
+          userId: `key:${found.username}`,
+          username: found.username,
+          roles: [...found.roles],
+          via: 'api-key',
+        },
+      };
   }
   const tries: Array<[string | undefined, Identity['via']]> = [
     [bearer, 'bearer'],
@@ -100,7 +115,7 @@ export async function identify(opts: AuthOptions, presented: Presented): Promise
     const id = await opts.identity.resolve(token, via);
     if (id) {
       const { expiresAt: _drop, ...identity } = id;
-      return identity;
+      return { identity, token };
     }
   }
   return undefined;
@@ -162,7 +177,7 @@ export interface HandshakeSocket {
     auth?: Record<string, unknown>;
     query?: Record<string, unknown>;
   };
-  data: { identity?: Identity; [k: string]: unknown };
+  data: { identity?: Identity; authToken?: string; [k: string]: unknown };
 }
 
 /** The error a refused handshake gets: the client's `connect_error` has `message` = the code, `data` = {code, status}. */
@@ -188,13 +203,14 @@ export function socketAuth(
     const h = socket.handshake;
     const one = (v: unknown) =>
       typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
-    identify(opts, {
+    identifyWithToken(opts, {
       cookie: one(h.headers.cookie),
       authorization: one(h.headers.authorization),
       apiKey: one(h.headers['x-api-key']),
       token: one(h.auth?.token) ?? one(h.query?.token),
     }).then(
-      (id) => {
+      (found) => {
+        const id = found?.identity;
         if (!id) {
           next(new HandshakeError(ErrorCodes.HTTP_UNAUTHORIZED, 401, 'a screen token or a session is required'));
           return;
@@ -204,9 +220,21 @@ export function socketAuth(
           return;
         }
         socket.data.identity = id;
+        if (found.token) socket.data.authToken = found.token;
         next();
       },
       (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
     );
   };
+}
+
+/**
+ * For a socket admitted by `socketAuth` with a session or screen token: true while that token
+ * still resolves (not revoked, expired, or its user removed). The gateway asks this for every
+ * socket now and then and disconnects the ones that are no longer valid.
+ */
+export async function stillValid(opts: AuthOptions, socket: Pick<HandshakeSocket, 'data'>): Promise<boolean> {
+  const token = socket.data.authToken;
+  if (token === undefined) return socket.data.identity?.via === 'api-key';
+  return (await opts.identity.resolve(token, 'bearer')) !== undefined;
 }

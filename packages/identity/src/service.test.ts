@@ -63,6 +63,8 @@ describe('IdentityService on the file directory', () => {
     await id.addUser({ username: 'wang', roles: ['supervisor'], password: 'pass-word-0002' });
     expect(await id.login('wang', 'wrong-password', 'a')).toEqual({ ok: false, code: 'E_AUTH_BAD_CREDENTIALS' });
     expect(await id.login('nobody', 'pass-word-0002', 'a')).toEqual({ ok: false, code: 'E_AUTH_BAD_CREDENTIALS' });
+    // both ran the KDF once (the unknown name against a dummy hash), so neither answers faster
+    expect(id.stats).toMatchObject({ logins: 2, badCredentials: 2, kdfRuns: 2, succeeded: 0 });
   });
 
   it('expires sessions by the clock', async () => {
@@ -83,6 +85,7 @@ describe('IdentityService on the file directory', () => {
     for (let i = 0; i < 5; i++) expect((await id.login('qian', 'nope-nope-nope', `10.0.0.${i}`)).ok).toBe(false);
     const limited = await id.login('qian', 'pass-word-0004', '10.0.0.99');
     expect(limited).toMatchObject({ ok: false, code: 'E_AUTH_RATE_LIMITED' });
+    expect(id.stats).toMatchObject({ logins: 6, rateLimited: 1, kdfRuns: 5 });
     // another user from the same address is not blocked by qian's bucket
     await id.addUser({ username: 'sun', roles: ['officer'], password: 'pass-word-0005' });
     expect((await id.login('sun', 'pass-word-0005', '10.0.0.99')).ok).toBe(true);

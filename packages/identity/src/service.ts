@@ -59,6 +59,8 @@ export class IdentityService {
   private readonly limiter: LoginLimiter;
   private readonly now: () => number;
   private dummyHash: Promise<string> | undefined;
+  /** counts since start (for /healthz): every login try, how each ended, and the KDF runs they cost */
+  readonly stats = { logins: 0, succeeded: 0, badCredentials: 0, rateLimited: 0, kdfRuns: 0 };
 
   constructor(opts: IdentityOptions) {
     this.directory = opts.directory;
@@ -127,12 +129,21 @@ export class IdentityService {
 
   /** Checks a name and password under the rate limit; on success a new session. */
   async login(username: string, password: string, address: string): Promise<LoginResult> {
+    this.stats.logins++;
     const wait = this.limiter.try(username, address);
-    if (wait > 0) return { ok: false, code: ErrorCodes.AUTH_RATE_LIMITED, retryAfterMs: wait };
+    if (wait > 0) {
+      this.stats.rateLimited++;
+      return { ok: false, code: ErrorCodes.AUTH_RATE_LIMITED, retryAfterMs: wait };
+    }
     const user = await this.directory.getUser(username);
     const stored = user?.passwordHash ?? (await this.dummy());
+    this.stats.kdfRuns++;
     const match = await verifyPassword(password, stored);
-    if (!user?.passwordHash || !match) return { ok: false, code: ErrorCodes.AUTH_BAD_CREDENTIALS };
+    if (!user?.passwordHash || !match) {
+      this.stats.badCredentials++;
+      return { ok: false, code: ErrorCodes.AUTH_BAD_CREDENTIALS };
+    }
+    this.stats.succeeded++;
     this.limiter.succeeded(username);
     const { token, expiresAt } = await this.issue(user, 'session', this.sessionTtlMs);
     return { ok: true, token, expiresAt, user: publicUser(user) };

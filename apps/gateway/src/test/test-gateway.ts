@@ -23,7 +23,7 @@ export interface TestGateway {
 /** For tests: a whole gateway on embedded ports, on a free port of 127.0.0.1, with these settings. */
 export async function startTestGateway(
   env: Record<string, string> = {},
-  extra: Pick<GatewayDeps, 'sourceHealth' | 'ingestRouter' | 'identity'> = {},
+  extra: Pick<GatewayDeps, 'sourceHealth' | 'ingestRouter' | 'identity' | 'socketRevalidateMs'> = {},
 ): Promise<TestGateway> {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env });
   const city = loadCity(config);
