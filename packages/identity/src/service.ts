@@ -135,8 +135,10 @@ export class IdentityService {
       this.stats.rateLimited++;
       return { ok: false, code: ErrorCodes.AUTH_RATE_LIMITED, retryAfterMs: wait };
     }
+    // the dummy hash is made on the first try whoever it is for, so that first try costs the same either way
+    const dummy = await this.dummy();
     const user = await this.directory.getUser(username);
-    const stored = user?.passwordHash ?? (await this.dummy());
+    const stored = user?.passwordHash ?? dummy;
     this.stats.kdfRuns++;
     const match = await verifyPassword(password, stored);
     if (!user?.passwordHash || !match) {
