@@ -20,6 +20,11 @@ await runApp('gateway', async ({ config, log }) => {
   const url = await gateway.listen();
   if (config.INGEST_API_KEYS.length === 0)
     log.warn('INGEST_API_KEYS is not set: POST /api/v1/events answers 401 to everyone');
+  // users live in Redis (REDIS_URL) or USERS_FILE; without any, every door but login answers 401
+  if ((await gateway.identity.listUsers()).length === 0)
+    log.warn(
+      'no users yet: npm run user -- add <name> --role admin (password on stdin), and npm run user -- screen-token <name> for a wall',
+    );
   console.log(`cityops ready: ${url}`);
   return async () => {
     await gateway.close();
