@@ -7,7 +7,7 @@ import type { AuditEntry } from './audit.js';
 import { DeskClient, type SubmitResult } from './client.js';
 import { deskFold, type DeskFoldOptions } from './fold.js';
 import { intakeStage } from './intake.js';
-import { DEFAULT_DEADLINES, type CaseView, type DeskInput } from './model.js';
+import { DEFAULT_DEADLINES, type CaseView, type Deadlines, type DeskInput } from './model.js';
 import { DeskReader, type CaseFilter } from './reader.js';
 import { DEFAULT_DESK_TOPICS, DESK_PARTITIONS, type DeskTopics } from './topics.js';
 
@@ -190,6 +190,17 @@ export class AlertDesk {
     }
     return this.tickKeys;
   }
+}
+
+type PartialDeadlines = { [K in keyof Deadlines]?: Partial<Deadlines[K]> };
+
+/** The desk's deadlines: the pack's (`pack.json` `deadlines`, any level left out) over DEFAULT_DEADLINES. */
+export function deadlinesOf(pack: PartialDeadlines | undefined): Deadlines {
+  return {
+    ackMinutes: { ...DEFAULT_DEADLINES.ackMinutes, ...pack?.ackMinutes },
+    onSiteMinutes: { ...DEFAULT_DEADLINES.onSiteMinutes, ...pack?.onSiteMinutes },
+    resolveMinutes: { ...DEFAULT_DEADLINES.resolveMinutes, ...pack?.resolveMinutes },
+  };
 }
 
 /** the pack's departments as the desk needs them: ids a dispatch may name, 应急 on-site minutes */

@@ -1,5 +1,7 @@
 import { ErrorCodes } from '@cityops/schema';
 import { describe, expect, it } from 'vitest';
+import { deadlinesOf } from './desk.js';
+import { DEFAULT_DEADLINES } from './model.js';
 import { verifyAudit } from './audit.js';
 import { FoldHarness, MIN, T0, alertEvent, command, dept, officer, supervisor } from './test/fixtures.js';
 
@@ -392,5 +394,15 @@ describe('alert events on the fold', () => {
     expect(h.case().clocks[0]?.dueAt).toBe(new Date(T0 + 5 * MIN).toISOString());
     expect(h.audit().at(-1)).toMatchObject({ action: 'severity', details: { from: 'minor', to: 'critical' } });
     expect(alertEvent().alertId).toBe('alert-1');
+  });
+});
+
+describe('deadlines from the city pack', () => {
+  it("the pack's deadlines replace the defaults level by level; what it leaves out keeps the default", () => {
+    const d = deadlinesOf({ onSiteMinutes: { emergency: 20 }, ackMinutes: { critical: 3 } });
+    expect(d.onSiteMinutes).toEqual({ ...DEFAULT_DEADLINES.onSiteMinutes, emergency: 20 });
+    expect(d.ackMinutes).toEqual({ ...DEFAULT_DEADLINES.ackMinutes, critical: 3 });
+    expect(d.resolveMinutes).toEqual(DEFAULT_DEADLINES.resolveMinutes);
+    expect(deadlinesOf(undefined)).toEqual(DEFAULT_DEADLINES);
   });
 });

@@ -1,4 +1,11 @@
-export { AlertDesk, deskStage, departmentsOf, DESK_REBUILD_HORIZON_MS, type AlertDeskOptions } from './desk.js';
+export {
+  AlertDesk,
+  deskStage,
+  departmentsOf,
+  deadlinesOf,
+  DESK_REBUILD_HORIZON_MS,
+  type AlertDeskOptions,
+} from './desk.js';
 export { deskFold, MAX_COMMAND_AHEAD_MS, type DeskDecision, type DeskFoldOptions } from './fold.js';
 export { intakeStage, INTAKE_REBUILD_HORIZON_MS } from './intake.js';
 export { DeskReader, type CaseFilter } from './reader.js';

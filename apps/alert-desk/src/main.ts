@@ -1,7 +1,7 @@
 import { loadCityPack } from '@cityops/city';
 import { serveMetrics } from '@cityops/metrics';
 import { closePorts, openPorts, runApp } from '@cityops/runtime';
-import { AlertDesk, departmentsOf } from './desk.js';
+import { AlertDesk, deadlinesOf, departmentsOf } from './desk.js';
 
 /** The alert desk as its own process (distributed mode): the intake and desk stages, the clock, /metrics and /healthz. */
 await runApp('alert-desk', async ({ config, log }) => {
@@ -21,6 +21,7 @@ await runApp('alert-desk', async ({ config, log }) => {
     bus: ports.bus,
     store: ports.store,
     departments: departmentsOf(pack.departments),
+    deadlines: deadlinesOf(pack.deadlines),
     log: (m) => log.warn(m),
   });
   running.desk = desk;

@@ -1,6 +1,6 @@
 import { Aggregator } from '@cityops/aggregator';
 import { Detector } from '@cityops/detector';
-import { AlertDesk, departmentsOf } from '@cityops/alert-desk';
+import { AlertDesk, deadlinesOf, departmentsOf } from '@cityops/alert-desk';
 import type { Config } from '@cityops/config';
 import { createGateway } from '@cityops/gateway';
 import { openIdentity, prepareFirstStart } from '@cityops/identity';
@@ -35,7 +35,12 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
   });
   await detector.start();
   // the alert desk (issue 10): cases, deadlines and the audit trail, on the same two ports
-  const desk = new AlertDesk({ ...ports, departments: departmentsOf(city.pack.departments), log: (m) => log.warn(m) });
+  const desk = new AlertDesk({
+    ...ports,
+    departments: departmentsOf(city.pack.departments),
+    deadlines: deadlinesOf(city.pack.deadlines),
+    log: (m) => log.warn(m),
+  });
   await desk.start();
   // the adapters (issue 8) in this process: their routes on the gateway's port under /api/v1/ingest
   const host = createAdapterHost({ config, ports, city, ingestor, log });

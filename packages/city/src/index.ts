@@ -26,6 +26,7 @@ export {
   type CategoryClass,
   type CategoryKind,
   type CategoryMapping,
+  type WhistleDeadlines,
   type CityPack,
   type Department,
   type LineStringGeometry,

@@ -140,6 +140,18 @@ export interface CityPack {
   taxonomy: Taxonomy;
   /** Category mappings by adapter name (`mappings/<adapter>.json`), validated against the taxonomy. */
   mappings?: Record<string, CategoryMapping>;
+  /** The alert desk's deadlines by level, in minutes (`pack.json` `deadlines`); what is left out takes the desk's defaults. */
+  deadlines?: WhistleDeadlines;
+}
+
+/**
+ * Deadlines of the closed loop (吹哨报到), in minutes: acknowledge by alert severity; on site (报到)
+ * and resolve by whistle level (常规 routine / 重点 priority / 应急 emergency).
+ */
+export interface WhistleDeadlines {
+  ackMinutes?: Partial<Record<'critical' | 'major' | 'minor' | 'info', number>>;
+  onSiteMinutes?: Partial<Record<'emergency' | 'priority' | 'routine', number>>;
+  resolveMinutes?: Partial<Record<'emergency' | 'priority' | 'routine', number>>;
 }
 
 /** How one adapter's source category codes map to the taxonomy (`mappings/<adapter>.json`). */

@@ -43,6 +43,24 @@ describe('parsePack accepts a good pack', () => {
   });
 });
 
+describe('whistle deadlines (pack.json `deadlines`)', () => {
+  it('are read from the pack, level by level; a pack without them has none (the desk uses its defaults)', () => {
+    expect(parsePack(tinyPack()).deadlines).toBeUndefined();
+    const f = tinyPack();
+    (f.pack as Record<string, unknown>).deadlines = { onSiteMinutes: { emergency: 20 }, ackMinutes: { critical: 3 } };
+    expect(parsePack(f).deadlines).toEqual({ onSiteMinutes: { emergency: 20 }, ackMinutes: { critical: 3 } });
+  });
+
+  it('a bad deadline stops loading, naming it', () => {
+    const f = tinyPack();
+    (f.pack as Record<string, unknown>).deadlines = { onSiteMinutes: { emergency: -5 } };
+    expect(rejects(f).message).toContain('deadlines.onSiteMinutes.emergency');
+    const g = tinyPack();
+    (g.pack as Record<string, unknown>).deadlines = { onSiteMinutes: { urgent: 10 } };
+    expect(rejects(g).message).toContain('urgent');
+  });
+});
+
 describe('parsePack rejects a broken pack, naming the file and the feature', () => {
   it('rejects an unclosed ring', () => {
     const f = tinyPack();

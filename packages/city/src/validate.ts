@@ -25,6 +25,7 @@ import type {
   Ring,
   RoadSegment,
   Taxonomy,
+  WhistleDeadlines,
 } from './types.js';
 
 /**
@@ -87,12 +88,29 @@ const DepartmentSchema = z
     onSiteMinutes: z.number().positive().optional(),
   })
   .strict();
+const minutes = z
+  .number()
+  .positive()
+  .max(31 * 24 * 60, 'at most 31 days');
+const DeadlinesSchema = z
+  .object({
+    ackMinutes: z
+      .object({ critical: minutes, major: minutes, minor: minutes, info: minutes })
+      .partial()
+      .strict()
+      .optional(),
+    onSiteMinutes: z.object({ emergency: minutes, priority: minutes, routine: minutes }).partial().strict().optional(),
+    resolveMinutes: z.object({ emergency: minutes, priority: minutes, routine: minutes }).partial().strict().optional(),
+  })
+  .strict();
 const PackJson = z
   .object({
     formatVersion: z.number().int(),
     meta: Meta,
     departments: z.array(DepartmentSchema),
     taxonomy: TaxonomySchema,
+    /** the alert desk's deadlines by level (apps/alert-desk has the defaults for what is left out) */
+    deadlines: DeadlinesSchema.optional(),
   })
   .strict();
 
@@ -516,6 +534,7 @@ export function parsePack(files: PackFiles): CityPack {
     loadingZones,
     departments: pj.departments as Department[],
     taxonomy,
+    ...(pj.deadlines ? { deadlines: pj.deadlines as WhistleDeadlines } : {}),
     // read from the pack's mappings/ directory by loadCityPack (mappings.ts)
     mappings: {},
   };
