@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { isCityopsError } from '@cityops/schema';
 import { writeScenario } from './offline.js';
 import { flagOf, parseScenarioOptions } from './options.js';
-import { parseReplayArgs } from './replay-args.js';
+import { parseFileReplayArgs, parseReplayArgs } from './replay-args.js';
 import { replayScenario } from './replay.js';
+import { replayFile } from './replay-file.js';
 import { openBusDelivery } from './replay-bus.js';
 
 const USAGE = `usage:
@@ -12,7 +13,8 @@ const USAGE = `usage:
                        [--tickets-per-hour N] [--incidents-per-hour N] [--incident-types a,b]
                        [--max-events-per-second N] [--feeds realistic|clean] [--decoys-per-hour N]
   cityops-sim replay --dir DIR --url http://127.0.0.1:8080 --api-key KEY [--speed 60|max] [--batch 1000]
-  cityops-sim replay --dir DIR --bus [--speed 60|max]   (straight onto the bus: needs KAFKA_BROKERS and REDIS_URL)`;
+  cityops-sim replay --dir DIR --bus [--speed 60|max]   (straight onto the bus: needs KAFKA_BROKERS and REDIS_URL)
+  cityops-sim replay --file FILE.csv|.ndjson --adapter gps|hotline --url http://127.0.0.1:8080 --api-key KEY [--format csv|ndjson] [--batch 1000] [--deadline 120]`;
 
 const NUMERIC = [
   'seed',
@@ -70,6 +72,7 @@ async function simulate(args: string[]): Promise<void> {
 }
 
 async function replay(args: string[]): Promise<void> {
+  if (args.some((a) => a === '--file' || a.startsWith('--file='))) return replayFileCommand(args);
   const o = parseReplayArgs(args, process.env);
   const bus = o.bus ? await openBusDelivery(process.env) : undefined;
   const summary = await replayScenario({ ...o, ...(bus ? { deliver: bus.deliver } : {}) }).finally(() => bus?.close());
@@ -79,6 +82,18 @@ async function replay(args: string[]): Promise<void> {
       .join(', ') || 'none';
   process.stdout.write(
     `replayed ${summary.events} events in ${summary.seconds.toFixed(1)} s (${summary.batches} batches, ${summary.retries} retries): accepted ${summary.accepted}, duplicates ${summary.duplicates}, rejected ${rejected}\n`,
+  );
+}
+
+async function replayFileCommand(args: string[]): Promise<void> {
+  const o = parseFileReplayArgs(args, process.env);
+  const summary = await replayFile(o);
+  const rejected =
+    Object.entries(summary.rejected)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
+  process.stdout.write(
+    `replayed ${summary.lines} lines of ${o.file} through the ${o.adapter} adapter in ${summary.seconds.toFixed(1)} s (${summary.batches} chunks, ${summary.retries} retries): accepted ${summary.accepted}, duplicates ${summary.duplicates}, rejected ${rejected}\n`,
   );
 }
 

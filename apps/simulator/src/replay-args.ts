@@ -5,6 +5,7 @@ import { CityopsError, ErrorCodes } from '@cityops/schema';
 import { z } from 'zod';
 import { SCENARIO_FILES } from './offline.js';
 import { describeIssues, flagOf } from './options.js';
+import { FILE_ADAPTERS, formatOfFile, type FileAdapter, type FileReplayOptions } from './replay-file.js';
 import type { ReplayOptions } from './replay.js';
 
 const ReplayArgs = z
@@ -76,5 +77,69 @@ export function parseReplayArgs(
     batchSize: r.data.batch,
     deadlineMs: r.data.deadline * 1000,
     bus,
+  };
+}
+
+const FileReplayArgs = z
+  .object({
+    file: z
+      .string({ message: 'the file to replay is required' })
+      .refine((f) => existsSync(f), { message: 'no such file' }),
+    adapter: z.enum(Object.keys(FILE_ADAPTERS) as [FileAdapter, ...FileAdapter[]], {
+      message: `must be one of ${Object.keys(FILE_ADAPTERS).join(', ')}`,
+    }),
+    format: z.enum(['csv', 'ndjson'], { message: 'must be csv or ndjson' }).optional(),
+    url: ReplayArgs.shape.url,
+    apiKey: ReplayArgs.shape.apiKey,
+    batch: z.coerce
+      .number()
+      .int()
+      .min(1, 'must be between 1 and 5000')
+      .max(5_000, 'must be between 1 and 5000 (an adapter takes at most 5,000 items a body)')
+      .default(1000),
+    deadline: ReplayArgs.shape.deadline,
+  })
+  .strict();
+
+/** Parses `replay --file` flags (file replay through an adapter); a bad one throws E_CFG_INVALID naming it. */
+export function parseFileReplayArgs(args: string[], env: Record<string, string | undefined>): FileReplayOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      file: { type: 'string' },
+      adapter: { type: 'string' },
+      format: { type: 'string' },
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      batch: { type: 'string' },
+      deadline: { type: 'string' },
+    },
+  });
+  const r = FileReplayArgs.safeParse({
+    file: values.file,
+    adapter: values.adapter,
+    format: values.format,
+    url: values.url,
+    apiKey: values['api-key'] ?? env.INGEST_API_KEY,
+    batch: values.batch,
+    deadline: values.deadline,
+  });
+  if (!r.success) throw new CityopsError(ErrorCodes.CFG_INVALID, describeIssues(r.error, flagOf), r.error.issues);
+  const format = r.data.format ?? formatOfFile(r.data.file);
+  if (!format) {
+    throw new CityopsError(
+      ErrorCodes.CFG_INVALID,
+      `--format: say csv or ndjson (the file name ${r.data.file} does not)`,
+    );
+  }
+  return {
+    file: r.data.file,
+    adapter: r.data.adapter,
+    format,
+    url: r.data.url,
+    apiKey: r.data.apiKey,
+    batchSize: r.data.batch,
+    deadlineMs: r.data.deadline * 1000,
   };
 }
