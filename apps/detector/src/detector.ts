@@ -30,7 +30,15 @@ export interface DetectorOptions {
   log?: (msg: string) => void;
   now?: () => number;
   outboxIntervalMs?: number;
+  /**
+   * records each stage's outbox relay publishes per round (default 5,000): the router writes about
+   * two records per event, and with the runtime's 500 its relay, not the folds, set the pace
+   */
+  outboxPageSize?: number;
 }
+
+/** the relay page of both stages unless told otherwise */
+export const DETECTOR_OUTBOX_PAGE = 5_000;
 
 /**
  * The detector on the stream runtime: two stages, each a pure fold with its keyed state, offsets
@@ -54,6 +62,7 @@ export class Detector {
       ...(o.log ? { log: o.log } : {}),
       ...(o.now ? { now: o.now } : {}),
       ...(o.outboxIntervalMs !== undefined ? { outboxIntervalMs: o.outboxIntervalMs } : {}),
+      outboxPageSize: o.outboxPageSize ?? DETECTOR_OUTBOX_PAGE,
     };
     this.engine = engine;
     this.router = new StreamRunner({
@@ -97,6 +106,7 @@ export class Detector {
       ...(o.log ? { log: o.log } : {}),
       ...(o.now ? { now: o.now } : {}),
       ...(o.outboxIntervalMs !== undefined ? { outboxIntervalMs: o.outboxIntervalMs } : {}),
+      outboxPageSize: o.outboxPageSize ?? DETECTOR_OUTBOX_PAGE,
       stage: ruleStage({
         group: `${o.group ?? 'detector'}.rules`,
         engine: this.engine,

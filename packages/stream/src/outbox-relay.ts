@@ -5,12 +5,15 @@ import type { OutboxRecord, Store } from '@cityops/store';
 /** The header that carries an outgoing record's id: consumers dedupe by it. */
 export const RECORD_ID_HEADER = 'cityops-id';
 
+/** the largest relay page: the Redis store looks this deep for an acknowledged id */
+export const MAX_PAGE_SIZE = 10_000;
+
 export interface OutboxRelayOptions {
   bus: Bus;
   store: Store;
   group: string;
   metrics?: StageMetrics;
-  /** records published per round (default 500) */
+  /** records published per round (default 500, at most MAX_PAGE_SIZE) */
   pageSize?: number;
   /** how often the relay looks even when nothing woke it (default 1 s) */
   intervalMs?: number;
@@ -34,6 +37,8 @@ export class OutboxRelay {
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.pageSize = opts.pageSize ?? 500;
+    if (!(Number.isSafeInteger(this.pageSize) && this.pageSize >= 1 && this.pageSize <= MAX_PAGE_SIZE))
+      throw new RangeError(`outbox page size must be an integer in 1..${MAX_PAGE_SIZE}, got ${this.pageSize}`);
   }
 
   start(): void {

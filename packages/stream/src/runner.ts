@@ -15,6 +15,12 @@ export interface StreamRunnerOptions {
   now?: () => number;
   /** how often the outbox relay looks without being woken (default 1 s) */
   outboxIntervalMs?: number;
+  /**
+   * records the outbox relay publishes per round (default 500; at most 10,000, how deep the Redis
+   * store looks for an acknowledged id). A stage that writes several records per input record
+   * (a repartition) keeps up only with larger rounds.
+   */
+  outboxPageSize?: number;
 }
 
 export interface StreamError {
@@ -97,6 +103,7 @@ export class StreamRunner {
       group: options.stage.group,
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.outboxIntervalMs !== undefined ? { intervalMs: options.outboxIntervalMs } : {}),
+      ...(options.outboxPageSize !== undefined ? { pageSize: options.outboxPageSize } : {}),
       onError: (err) => this.fail(err, 'outbox relay'),
     });
   }

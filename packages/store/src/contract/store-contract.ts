@@ -525,6 +525,27 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.readOutbox(group, 10)).toEqual([]);
     });
 
+    it('S18b: an acknowledgement deep in a long outbox removes exactly up to its id', async () => {
+      // ids that are text inside other ids and values, past several read chunks, and one with a quote
+      const rec = (n: number) => ({
+        id: n === 450 ? `${group}/"q"\\/${n}` : `${group}/p0/${n}`,
+        topic: 'city.dlq.v1',
+        key: null,
+        value: n === 5 ? `mentions ${group}/p0/300 and ${group}/p0/301` : `v${n}`,
+      });
+      await store.applyBatch(batch({ outbox: Array.from({ length: 600 }, (_, n) => rec(n)) }));
+      await store.ackOutbox(group, `${group}/p0/30`); // a prefix of …/300 (and of …/301)
+      expect(await store.outboxSize(group)).toBe(569);
+      await store.ackOutbox(group, `${group}/p0/300`); // also named inside rec(5)'s value, gone already
+      expect(await store.outboxSize(group)).toBe(299);
+      expect((await store.readOutbox(group, 1))[0]).toEqual(rec(301));
+      await store.ackOutbox(group, `${group}/p0/3000`);
+      expect(await store.outboxSize(group)).toBe(299);
+      await store.ackOutbox(group, rec(450).id);
+      expect(await store.readOutbox(group, 1)).toEqual([rec(451)]);
+      expect(await store.outboxSize(group)).toBe(149);
+    });
+
     it('S19: a partition marked for rebuild reads as rebuilding until a batch reaches the mark', async () => {
       await store.applyBatch(batch());
       expect((await everything()).rebuilding).toBe(false);

@@ -180,16 +180,28 @@ return 'applied'
 /**
  * Removes outbox entries from the head up to and including the one whose id is ARGV[1] (KEYS[1]
  * the outbox list), looking at most ARGV[2] entries deep. Two relays acknowledging the same
- * entries remove them once: an id no longer in the list is a no-op.
+ * entries remove them once: an id no longer in the list is a no-op. The list is read in chunks of
+ * 128 from the head (the id is normally within the page the relay just read, so a long backlog is
+ * not copied into Lua on every acknowledgement), and only an entry that contains the id as plain
+ * text is decoded to compare its id field.
  */
 export const ACK_OUTBOX_LUA = `
-local entries = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
-for i, raw in ipairs(entries) do
-  local ok, entry = pcall(cjson.decode, raw)
-  if ok and type(entry) == 'table' and entry.id == ARGV[1] then
-    redis.call('LTRIM', KEYS[1], i, -1)
-    return i
+local id, depth = ARGV[1], tonumber(ARGV[2])
+local CHUNK = 128
+-- the plain-text filter only where the id reads the same inside JSON (no quote, backslash or control)
+local plain = string.find(id, '[%c"\\\\]') == nil
+for first = 0, depth - 1, CHUNK do
+  local entries = redis.call('LRANGE', KEYS[1], first, math.min(first + CHUNK, depth) - 1)
+  for j, raw in ipairs(entries) do
+    if not plain or string.find(raw, id, 1, true) then
+      local ok, entry = pcall(cjson.decode, raw)
+      if ok and type(entry) == 'table' and entry.id == id then
+        redis.call('LTRIM', KEYS[1], first + j, -1)
+        return first + j
+      end
+    end
   end
+  if #entries < CHUNK then return 0 end
 end
 return 0
 `;
