@@ -3,7 +3,8 @@ import type { CityEvent } from '@cityops/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packContext, ruleEnv } from '../env.js';
 import { floodingRule, type FloodState } from './flooding.js';
-import type { AlertDraft, Rule, RuleEnv } from './rule.js';
+import { fold } from '../test/fold-rule.js';
+import type { RuleEnv } from './rule.js';
 
 const T0 = Date.parse('2025-06-02T08:00:00+08:00');
 const MIN = 60_000;
@@ -30,37 +31,6 @@ function gauge(
     category: { kind: 'part', code: 'P.01.10' },
     payload: { sensorId, kind: 'water_level', value, unit: 'cm', status: 'ok' },
   };
-}
-
-/** Folds events per key as the framework does (state through JSON between steps when `roundTrip`), calling wake at the watermark. */
-function fold<S>(rule: Rule<S>, env: RuleEnv, events: CityEvent[], opts: { roundTrip?: boolean; until?: number } = {}) {
-  const states = new Map<string, { s: S; wakeAt?: number }>();
-  const alerts: AlertDraft[] = [];
-  const rt = (s: S): S => (opts.roundTrip === false ? s : (JSON.parse(JSON.stringify(s)) as S));
-  const save = (k: string, r: { state: S | undefined; alerts: AlertDraft[]; wakeAt?: number }) => {
-    alerts.push(...r.alerts);
-    if (r.state === undefined) states.delete(k);
-    else states.set(k, { s: r.state, ...(r.wakeAt !== undefined ? { wakeAt: r.wakeAt } : {}) });
-  };
-  let wm = -Infinity;
-  const wakeAll = () => {
-    for (const [k, v] of [...states])
-      if (v.wakeAt !== undefined && v.wakeAt <= wm) save(k, rule.wake(rt(v.s), wm, env));
-  };
-  for (const e of events) {
-    wm = Math.max(wm, Date.parse(e.eventTime));
-    const k = rule.key(e, env);
-    if (k !== null) {
-      const cur = states.get(k);
-      save(k, rule.step(cur ? rt(cur.s) : undefined, e, env));
-    }
-    wakeAll();
-  }
-  if (opts.until !== undefined) {
-    wm = opts.until;
-    wakeAll();
-  }
-  return { alerts, states };
 }
 
 /** A flood: gauges at `points` report every minute, rising linearly to `peaks` over `riseMin`, holding, receding to 0. */

@@ -3,7 +3,8 @@ import type { CityEvent } from '@cityops/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packContext, ruleEnv, type PackContext } from '../env.js';
 import { hotlineSurgeRule, negBinomialTail, poissonTail } from './hotline-surge.js';
-import type { AlertDraft, Rule, RuleEnv } from './rule.js';
+import { fold } from '../test/fold-rule.js';
+import type { RuleEnv } from './rule.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -28,36 +29,6 @@ function ticket(
     category: { kind: 'event', code },
     payload: { ticketId: ticketId ?? `T${seq}`, stage, channel: 'phone' },
   };
-}
-
-function fold<S>(rule: Rule<S>, env: RuleEnv, events: CityEvent[], opts: { roundTrip?: boolean; until?: number } = {}) {
-  const states = new Map<string, { s: S; wakeAt?: number }>();
-  const alerts: AlertDraft[] = [];
-  const rt = (s: S): S => (opts.roundTrip === false ? s : (JSON.parse(JSON.stringify(s)) as S));
-  const save = (k: string, r: { state: S | undefined; alerts: AlertDraft[]; wakeAt?: number }) => {
-    alerts.push(...r.alerts);
-    if (r.state === undefined) states.delete(k);
-    else states.set(k, { s: r.state, ...(r.wakeAt !== undefined ? { wakeAt: r.wakeAt } : {}) });
-  };
-  let wm = -Infinity;
-  const wakeAll = () => {
-    for (const [k, v] of [...states])
-      if (v.wakeAt !== undefined && v.wakeAt <= wm) save(k, rule.wake(rt(v.s), wm, env));
-  };
-  for (const e of events) {
-    wm = Math.max(wm, Date.parse(e.eventTime));
-    const k = rule.key(e, env);
-    if (k !== null) {
-      const cur = states.get(k);
-      save(k, rule.step(cur ? rt(cur.s) : undefined, e, env));
-    }
-    wakeAll();
-  }
-  if (opts.until !== undefined) {
-    wm = opts.until;
-    wakeAll();
-  }
-  return { alerts, states };
 }
 
 /** A usual day for one category in one district: Poisson arrivals following the default profile, streets by grid cells. */

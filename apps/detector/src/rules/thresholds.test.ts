@@ -2,7 +2,8 @@ import { loadCityPack } from '@cityops/city';
 import type { CityEvent } from '@cityops/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packContext, ruleEnv } from '../env.js';
-import type { AlertDraft, Rule, RuleEnv } from './rule.js';
+import { fold } from '../test/fold-rule.js';
+import type { RuleEnv } from './rule.js';
 import {
   hhmm,
   inDailyWindow,
@@ -36,36 +37,6 @@ function reading(
     category: { kind: 'part', code: kind === 'noise' ? 'P.03.06' : 'P.01.03' },
     payload: { sensorId, kind, value, unit, status },
   };
-}
-
-function fold<S>(rule: Rule<S>, env: RuleEnv, events: CityEvent[], opts: { roundTrip?: boolean; until?: number } = {}) {
-  const states = new Map<string, { s: S; wakeAt?: number }>();
-  const alerts: AlertDraft[] = [];
-  const rt = (s: S): S => (opts.roundTrip === false ? s : (JSON.parse(JSON.stringify(s)) as S));
-  const save = (k: string, r: { state: S | undefined; alerts: AlertDraft[]; wakeAt?: number }) => {
-    alerts.push(...r.alerts);
-    if (r.state === undefined) states.delete(k);
-    else states.set(k, { s: r.state, ...(r.wakeAt !== undefined ? { wakeAt: r.wakeAt } : {}) });
-  };
-  let wm = -Infinity;
-  const wakeAll = () => {
-    for (const [k, v] of [...states])
-      if (v.wakeAt !== undefined && v.wakeAt <= wm) save(k, rule.wake(rt(v.s), wm, env));
-  };
-  for (const e of events) {
-    wm = Math.max(wm, Date.parse(e.eventTime));
-    const k = rule.key(e, env);
-    if (k !== null) {
-      const cur = states.get(k);
-      save(k, rule.step(cur ? rt(cur.s) : undefined, e, env));
-    }
-    wakeAll();
-  }
-  if (opts.until !== undefined) {
-    wm = opts.until;
-    wakeAll();
-  }
-  return { alerts, states };
 }
 
 let tiltEnv: RuleEnv;
