@@ -1,20 +1,11 @@
-import { serveMetrics } from '@cityops/metrics';
+import { serveMetricsFromSettings } from '@cityops/metrics';
 import { closePorts, openPorts, runApp } from '@cityops/runtime';
 import { Aggregator } from './aggregator.js';
 
 await runApp('aggregator', async ({ config, log }) => {
   // the metrics server starts first and reports on the aggregator once it exists
   const running: { aggregator?: Aggregator } = {};
-  // first: a taken METRICS_PORT stops start-up before anything connects
-  const metrics =
-    config.METRICS_PORT === undefined
-      ? undefined
-      : await serveMetrics({
-          host: config.METRICS_HOST,
-          port: config.METRICS_PORT,
-          health: () => healthOf(running.aggregator),
-        });
-  log.info(metrics ? `serving /metrics at ${metrics.url}` : 'METRICS_PORT is not set: no /metrics');
+  const metrics = await serveMetricsFromSettings(config, log, () => healthOf(running.aggregator));
   const ports = await openPorts(config, 'aggregator');
   const aggregator = new Aggregator({
     bus: ports.bus,

@@ -1,20 +1,12 @@
 import { loadCityPack } from '@cityops/city';
-import { serveMetrics } from '@cityops/metrics';
+import { serveMetricsFromSettings } from '@cityops/metrics';
 import { closePorts, openPorts, runApp } from '@cityops/runtime';
 import { AlertDesk, deadlinesOf, departmentsOf } from './desk.js';
 
 /** The alert desk as its own process (distributed mode): the intake and desk stages, the clock, /metrics and /healthz. */
 await runApp('alert-desk', async ({ config, log }) => {
   const running: { desk?: AlertDesk } = {};
-  const metrics =
-    config.METRICS_PORT === undefined
-      ? undefined
-      : await serveMetrics({
-          host: config.METRICS_HOST,
-          port: config.METRICS_PORT,
-          health: () => healthOf(running.desk),
-        });
-  log.info(metrics ? `serving /metrics at ${metrics.url}` : 'METRICS_PORT is not set: no /metrics');
+  const metrics = await serveMetricsFromSettings(config, log, () => healthOf(running.desk));
   const pack = loadCityPack(config.CITY_PACK);
   const ports = await openPorts(config, 'alert-desk');
   const desk = new AlertDesk({

@@ -1,4 +1,4 @@
-import { serveMetrics } from '@cityops/metrics';
+import { serveMetricsFromSettings } from '@cityops/metrics';
 import { closePorts, loadCity, openPorts, runApp } from '@cityops/runtime';
 import { Detector } from './detector.js';
 import { RULES } from './rules/index.js';
@@ -6,16 +6,7 @@ import { loadSettings } from './settings.js';
 
 await runApp('detector', async ({ config, log }) => {
   const running: { detector?: Detector } = {};
-  // first: a taken METRICS_PORT stops start-up before anything connects
-  const metrics =
-    config.METRICS_PORT === undefined
-      ? undefined
-      : await serveMetrics({
-          host: config.METRICS_HOST,
-          port: config.METRICS_PORT,
-          health: () => healthOf(running.detector),
-        });
-  log.info(metrics ? `serving /metrics at ${metrics.url}` : 'METRICS_PORT is not set: no /metrics');
+  const metrics = await serveMetricsFromSettings(config, log, () => healthOf(running.detector));
   const city = loadCity(config);
   const settings = loadSettings(RULES, config.CITY_PACK);
   const ports = await openPorts(config, 'detector');

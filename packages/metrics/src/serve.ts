@@ -63,3 +63,21 @@ export async function serveMetrics(options: {
       }),
   };
 }
+
+/**
+ * A process's `/metrics` and `/healthz` from its settings: served when `METRICS_PORT` is set, and
+ * said in the log either way. Call it first in start-up, so that a taken port stops the process
+ * before anything connects.
+ */
+export async function serveMetricsFromSettings(
+  settings: { METRICS_HOST: string; METRICS_PORT?: number | undefined },
+  log: { info(message: string): void },
+  health?: HealthReport,
+): Promise<MetricsServer | undefined> {
+  const metrics =
+    settings.METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics({ host: settings.METRICS_HOST, port: settings.METRICS_PORT, ...(health ? { health } : {}) });
+  log.info(metrics ? `serving /metrics at ${metrics.url}` : 'METRICS_PORT is not set: no /metrics');
+  return metrics;
+}
