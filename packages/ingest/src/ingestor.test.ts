@@ -17,7 +17,7 @@ describe('Ingestor', () => {
 
   it('publishes valid events with the grid chain resolved, keyed by grid cell, with ingestTime set', async () => {
     const result = await ingestor.ingest(items(event('a')), 'test');
-    expect(result).toEqual({ accepted: 1, duplicates: 0, rejected: [], retry: [] });
+    expect(result).toEqual({ accepted: 1, acceptedIndexes: [0], duplicates: 0, rejected: [], retry: [] });
     const [record] = await readAll(bus, Topics.events);
     const published = JSON.parse(record!.value);
     const where = index.locate(121.4737, 31.2304);
