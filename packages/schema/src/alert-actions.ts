@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesReason } from './parse.js';
 import { MAX_ID_CHARS } from './envelope.js';
 
 /**
@@ -167,12 +168,7 @@ export type AlertActionParseResult = { ok: true; action: AlertAction } | { ok: f
 export function parseAlertAction(input: unknown): AlertActionParseResult {
   const r = AlertAction.safeParse(input);
   if (r.success) return { ok: true, action: r.data };
-  const reason = r.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ')
-    .slice(0, 300);
-  return { ok: false, reason };
+  return { ok: false, reason: issuesReason(r.error.issues) };
 }
 
 /**

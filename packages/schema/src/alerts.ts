@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesReason } from './parse.js';
 import { MAX_ID_CHARS } from './envelope.js';
 
 /**
@@ -118,10 +119,5 @@ export type AlertParseResult = { ok: true; alert: AlertEvent } | { ok: false; re
 export function parseAlertEvent(input: unknown): AlertParseResult {
   const r = AlertEvent.safeParse(input);
   if (r.success) return { ok: true, alert: r.data };
-  const reason = r.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ')
-    .slice(0, 300);
-  return { ok: false, reason };
+  return { ok: false, reason: issuesReason(r.error.issues) };
 }

@@ -40,14 +40,22 @@ export function parseCityEvent(input: unknown): ParseResult {
   }
   const result = CityEvent.safeParse(input);
   if (result.success) return { ok: true, event: result.data };
-  const reason = result.error.issues
+  return { ok: false, code: ErrorCodes.EVT_SCHEMA, reason: issuesReason(result.error.issues) };
+}
+
+/**
+ * Why a zod schema refused a value: its first three issues as `path: message`, each part cut short,
+ * the whole at most MAX_REASON_CHARS. Every schema of the package words its refusals this way.
+ */
+export function issuesReason(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+  const reason = issues
     .slice(0, 3)
     .map((i) => {
       const path = i.path.length ? i.path.map((p) => capText(String(p), MAX_PATH_PART)).join('.') : '(root)';
       return `${path}: ${capText(i.message, MAX_ISSUE_MESSAGE)}`;
     })
     .join('; ');
-  return { ok: false, code: ErrorCodes.EVT_SCHEMA, reason: capReason(reason) };
+  return capReason(reason);
 }
 
 /** A reason cut to MAX_REASON_CHARS. Every reason that may quote input passes through here. */
