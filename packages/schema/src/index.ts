@@ -27,6 +27,15 @@ export {
 } from './parse.js';
 export { boundedJson, truncateUtf8, utf8Length, preview } from './bounded.js';
 export type { VitalCounts, VitalsSnapshot, Delta, Snapshot } from './vitals.js';
+export {
+  THEME_METRICS,
+  type ThemeId,
+  type ThemeMetricDef,
+  type ThemeMetricId,
+  type AreaThemes,
+  type ThemesSnapshot,
+} from './themes.js';
+export type { KpiLevel, HotlineKpiArea, HotlineKpis, BoardRow, TopProblem, HotlineRankings } from './hotline-kpis.js';
 export { diffMergePatch, applyMergePatch, type Json } from './merge-patch.js';
 export {
   SCREEN_CHANNELS,

@@ -1,3 +1,5 @@
+import type { ThemesSnapshot } from './themes.js';
+
 /**
  * The shape of the city's vital signs (城市运行数字体征) as served to screens:
  * by `GET /api/v1/snapshot` and as the socket.io `snapshot` message.
@@ -28,6 +30,8 @@ export interface VitalsSnapshot {
   dropped: Record<string, number>;
   /** true while the aggregator rebuilds the figures from the log (they are incomplete until then) */
   rebuilding: boolean;
+  /** the figures by theme, baselines and the health index (issue 11); absent until the themes stage has figures */
+  themes?: ThemesSnapshot;
 }
 
 /** A change to one channel's state: the fields that changed, with a per-channel sequence number. */
