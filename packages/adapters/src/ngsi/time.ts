@@ -3,47 +3,12 @@
  * time zone, since many exports carry none), and NGSI's observation intervals `from/to` (the end
  * counts: a reading over 11:10–11:15 is known at 11:15).
  */
+import { localToEpoch } from '../time.js';
+
 const WITH_OFFSET =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
 const MAX_TIME_CHARS = 64;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** the zone's offset from UTC (ms) at the instant `utcMs` */
-function zoneOffsetMs(utcMs: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(utcMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const asUtc = Date.UTC(
-    parts.year ?? 1970,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0,
-  );
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
-}
 
 function fieldsValid(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
@@ -83,12 +48,8 @@ export function parseSourceTime(text: string, timeZone: string): number | undefi
   if (!m) return undefined;
   const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as number[];
   if (!fieldsValid(y!, mo!, d!, h!, mi!, sec!)) return undefined;
-  const wall = Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!);
   try {
-    // the offset at the guess, then once more at the corrected instant (DST edges)
-    let utc = wall - zoneOffsetMs(wall, timeZone);
-    utc = wall - zoneOffsetMs(utc, timeZone);
-    return utc + fraction(m[7]);
+    return localToEpoch(y!, mo!, d!, h!, mi!, sec!, fraction(m[7]), timeZone);
   } catch {
     return undefined; // an unknown time zone: the pack validates it, so this is a bug elsewhere
   }
