@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { guessDelimiter, splitCsvLine } from '@cityops/adapters';
 import { UnsettledError, sendUntilSettled, type SettleAnswer } from '@cityops/ingest';
 import { CityopsError, ErrorCodes } from '@cityops/schema';
+import { Resend, postBatch } from './http-post.js';
 
 export type FileFormat = 'csv' | 'ndjson';
 
@@ -130,19 +131,7 @@ export async function replayFile(o: FileReplayOptions): Promise<FileReplaySummar
 
   const send = async (lines: string[]): Promise<SettleAnswer> => {
     const body = format === 'csv' ? `${header}\n${lines.join('\n')}\n` : `${lines.join('\n')}\n`;
-    let status: number;
-    let text: string;
-    try {
-      const res = await doFetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': CONTENT_TYPES[format], 'x-api-key': o.apiKey },
-        body,
-      });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      throw new Resend(ErrorCodes.BUS_UNAVAILABLE, `cannot reach ${endpoint}: ${describe(err)}`);
-    }
+    const { status, text } = await postBatch(doFetch, endpoint, CONTENT_TYPES[format], o.apiKey, body);
     if (status === 202 || status === 200) {
       const answer = JSON.parse(text) as AdapterAnswer;
       const errors = answer.errors ?? [];
@@ -160,11 +149,6 @@ export async function replayFile(o: FileReplayOptions): Promise<FileReplaySummar
             return line;
           }),
       };
-    }
-    if (status === 503) {
-      const code =
-        codeOf(text) === ErrorCodes.STORE_UNAVAILABLE ? ErrorCodes.STORE_UNAVAILABLE : ErrorCodes.BUS_UNAVAILABLE;
-      throw new Resend(code, `the system answered 503 (${codeOf(text) ?? code})`);
     }
     if (status === 401 || status === 403) {
       throw new CityopsError(
@@ -233,21 +217,4 @@ export async function replayFile(o: FileReplayOptions): Promise<FileReplaySummar
   }
   summary.seconds = (now() - wall0) / 1000;
   return summary;
-}
-
-/** A failure after which the same chunk is sent again. */
-class Resend extends CityopsError {}
-
-function codeOf(text: string): string | undefined {
-  try {
-    return (JSON.parse(text) as { code?: string }).code;
-  } catch {
-    return undefined;
-  }
-}
-
-function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const base = err instanceof Error ? err.message : String(err);
-  return cause ? `${base} (${cause.code ?? cause.message ?? ''})` : base;
 }

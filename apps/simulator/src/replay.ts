@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnsettledError, sendUntilSettled, type SettleAnswer } from '@cityops/ingest';
 import { CityopsError, ErrorCodes, isCityopsError } from '@cityops/schema';
 import { SCENARIO_FILES, type ScenarioManifest } from './offline.js';
+import { Resend, postBatch } from './http-post.js';
 import { Progress, type ProgressOut, type ProgressState } from './progress.js';
 
 /** What a system answered for one batch; `errors[].index` is the line's position in the batch. */
@@ -110,26 +111,8 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplaySummary> {
   };
 
   const viaHttp = async (lines: string[]): Promise<SettleAnswer> => {
-    let status: number;
-    let text: string;
-    try {
-      const res = await doFetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-ndjson', 'x-api-key': o.apiKey },
-        body: lines.join('\n'),
-      });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      // refused, reset (a gateway killed mid-request) or cut off while reading the answer
-      throw new Resend(ErrorCodes.BUS_UNAVAILABLE, `cannot reach ${endpoint}: ${describe(err)}`);
-    }
+    const { status, text } = await postBatch(doFetch, endpoint, 'application/x-ndjson', o.apiKey, lines.join('\n'));
     if (status === 202 || status === 200) return answerOf(JSON.parse(text) as DeliveryResult);
-    if (status === 503) {
-      const code =
-        codeOf(text) === ErrorCodes.STORE_UNAVAILABLE ? ErrorCodes.STORE_UNAVAILABLE : ErrorCodes.BUS_UNAVAILABLE;
-      throw new Resend(code, `the system answered 503 (${code})`);
-    }
     if (status === 401) {
       throw new CityopsError(
         ErrorCodes.HTTP_UNAUTHORIZED,
@@ -210,21 +193,4 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplaySummary> {
   summary.seconds = (now() - wall0) / 1000;
   progress.finish(state);
   return summary;
-}
-
-/** A failure after which the same batch is sent again. */
-class Resend extends CityopsError {}
-
-function codeOf(text: string): string | undefined {
-  try {
-    return (JSON.parse(text) as { code?: string }).code;
-  } catch {
-    return undefined;
-  }
-}
-
-function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const base = err instanceof Error ? err.message : String(err);
-  return cause ? `${base} (${cause.code ?? cause.message ?? ''})` : base;
 }
