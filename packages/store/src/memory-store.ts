@@ -17,6 +17,7 @@ import {
   CLAIM_GRACE_MS,
   invalidBatch,
   partitionKey,
+  sumGauges,
   sumIncrements,
   validateBatch,
   validateClaim,
@@ -41,6 +42,8 @@ interface GroupState {
   buckets: Map<number, Bucket>;
   progress: Map<string, PartitionProgress>;
   dropped: Map<string, number>;
+  /** gauges (S20): never expire, removed at 0 */
+  gauges: Map<string, number>;
   updatedAt: number | null;
   /** keyed state by `topic:partition` */
   state: Map<string, Map<string, string>>;
@@ -119,6 +122,9 @@ export class MemoryStore implements Store {
       const counters = this.liveBucket(state, start, now)?.counters;
       for (const [field, sum] of fields) values.push(checked((counters?.get(field) ?? 0) + sum, field));
     }
+    const gaugeWrites = [...sumGauges(batch)].map(
+      ([field, by]) => [field, checked((state.gauges.get(field) ?? 0) + by, field)] as const,
+    );
     const droppedWrites = Object.entries(dropped).map(
       ([reason, n]) => [reason, checked((state.dropped.get(reason) ?? 0) + n, reason)] as const,
     );
@@ -131,6 +137,10 @@ export class MemoryStore implements Store {
       for (const field of fields.keys()) bucket.counters.set(field, values[w++]!);
     }
     for (const [reason, n] of droppedWrites) state.dropped.set(reason, n);
+    for (const [field, n] of gaugeWrites) {
+      if (n === 0) state.gauges.delete(field);
+      else state.gauges.set(field, n);
+    }
     const watermark =
       batch.watermark === null
         ? (stored?.watermark ?? null)
@@ -155,6 +165,11 @@ export class MemoryStore implements Store {
     if (state.epoch !== null) return { epoch: state.epoch, created: false };
     state.epoch = randomUUID();
     return { epoch: state.epoch, created: true };
+  }
+
+  async dropGroup(group: string): Promise<void> {
+    this.assertOpen();
+    this.groups.delete(group);
   }
 
   async readState(group: string, topic: string, partition: number): Promise<Map<string, string>> {
@@ -195,6 +210,11 @@ export class MemoryStore implements Store {
   async readProgress(group: string): Promise<Record<string, PartitionProgress>> {
     this.assertOpen();
     return progressOf(this.groups.get(group));
+  }
+
+  async readGauges(group: string): Promise<Record<string, number>> {
+    this.assertOpen();
+    return Object.fromEntries(this.groups.get(group)?.gauges ?? []);
   }
 
   async readVitals(group: string, fromBucket: number, toBucket: number): Promise<VitalsRead> {
@@ -330,6 +350,7 @@ export class MemoryStore implements Store {
           buckets: new Map(),
           progress: new Map(),
           dropped: new Map(),
+          gauges: new Map(),
           updatedAt: null,
           state: new Map(),
           outbox: [],

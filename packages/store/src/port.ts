@@ -39,6 +39,12 @@ export interface StageBatch {
   /** offset after the last record the batch covers; stored as the partition's next offset */
   nextOffset: number;
   increments: CounterIncrement[];
+  /**
+   * Gauges of the group to move (`field` += `by`), with the offsets: unlike bucket counters they
+   * never expire, and a gauge that comes back to 0 is removed (S20). Stages keep "current value"
+   * aggregates in them (the themes: a sensor's contribution moved when its latest value changes).
+   */
+  gauges?: Array<{ field: string; by: number }>;
   /** the partition's event-time watermark after this batch (epoch ms); stored as a max */
   watermark: number | null;
   /** events dropped while building the batch, by reason code; added to running totals */
@@ -139,6 +145,8 @@ export interface Store {
   markRebuild(group: string, topic: string, partition: number, untilOffset: number): Promise<void>;
   /** the group's progress for every partition it has applied, keyed `topic:partition` */
   readProgress(group: string): Promise<Record<string, PartitionProgress>>;
+  /** the group's gauges (S20): field -> value, without the fields at 0 */
+  readGauges(group: string): Promise<Record<string, number>>;
   /** counters of buckets in [fromBucket, toBucket] plus the group's progress and freshness */
   readVitals(group: string, fromBucket: number, toBucket: number): Promise<VitalsRead>;
   /**
@@ -170,6 +178,13 @@ export interface Store {
    * published. Per id: true if it was the owner's pending claim; anything else is left unchanged.
    */
   releaseEventIds(ids: string[], owner: string): Promise<boolean[]>;
+  /**
+   * Deletes everything the store holds for the group (SPEC.md S20): counters, progress,
+   * watermarks, dropped counts, epoch, keyed state, outbox and rebuild marks; other groups and the
+   * event-id claims are untouched. Afterwards the group reads as new (`openEpoch` creates an epoch).
+   * For throwaway namespaces (a replay's group): call it once the group's consumers have stopped.
+   */
+  dropGroup(group: string): Promise<void>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

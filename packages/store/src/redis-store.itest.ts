@@ -103,6 +103,32 @@ describe('RedisStore', () => {
     await store.close();
   });
 
+  it('dropGroup leaves no key of the group behind (buckets, state, outbox, marks), and the keys of another group', async () => {
+    const group = 'replay:with}odd{chars';
+    const other = 'live';
+    const store = fresh();
+    await opened(store, group);
+    await opened(store, other);
+    const many = batch(group, 0, 40, {
+      stateSet: [['k', 'v']],
+      outbox: [{ id: 'o1', topic: 't', key: null, value: 'v' }],
+    });
+    await store.applyBatch(many);
+    await store.applyBatch(batch(group, 0, 5, { topic: 'odd:topic}', partition: 3, stateSet: [['a', 'b']] }));
+    await store.markRebuild(group, 'city.events.v1', 7, 99);
+    await store.applyBatch(batch(other, 0, 10));
+    const all = await keysByPrefix(admin, store.keyPrefix);
+    const tag = (g: string) => `{${store.keyPrefix}:${encodeURIComponent(g)}}`;
+    expect(all.filter((k) => k.startsWith(tag(group))).length).toBeGreaterThan(10);
+    const otherKeys = all.filter((k) => k.startsWith(tag(other))).sort();
+
+    await store.dropGroup(group);
+    const left = await keysByPrefix(admin, store.keyPrefix);
+    expect(left.filter((k) => k.startsWith(tag(group)))).toEqual([]);
+    expect(left.filter((k) => k.startsWith(tag(other))).sort()).toEqual(otherKeys);
+    await store.close();
+  });
+
   it('the script itself refuses a malformed batch and writes nothing, even when TypeScript checks are bypassed', async () => {
     const store = await opened(fresh(), 'g');
     const raw = new Redis(redisUrl);

@@ -112,6 +112,28 @@ export class RedisStore implements Store {
     return { epoch: epoch as string, created: created === 1 };
   }
 
+  async dropGroup(group: string): Promise<void> {
+    const k = groupKeys(this.keyPrefix, group);
+    // every key of the group is named by these (S20): the bucket index lists the live buckets,
+    // the offset and rebuild hashes the partitions that have keyed state; all share one slot
+    const [starts, parts, marks] = (await this.call('dropGroup', () =>
+      this.exec([
+        ['zrange', k.index, '0', '-1'],
+        ['hkeys', k.offsets],
+        ['hkeys', k.rebuild],
+      ]),
+    )) as [string[], string[], string[]];
+    const keys = [...Object.values(k), ...starts.map((s) => bucketKey(this.keyPrefix, group, s))];
+    for (const part of new Set([...parts, ...marks])) {
+      const at = part.lastIndexOf(':');
+      keys.push(stateKey(this.keyPrefix, group, part.slice(0, at), Number(part.slice(at + 1))));
+    }
+    for (let i = 0; i < keys.length; i += 512) {
+      const chunk = keys.slice(i, i + 512);
+      await this.call('dropGroup', () => this.redis.del(...chunk));
+    }
+  }
+
   async readState(group: string, topic: string, partition: number): Promise<Map<string, string>> {
     const key = stateKey(this.keyPrefix, group, topic, partition);
     const out = new Map<string, string>();

@@ -559,6 +559,43 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await store.applyBatch(batch({ partition: 1, fromOffset: 0, nextOffset: 1 }));
       expect((await everything()).rebuilding).toBe(false);
     });
+
+    it('S20: dropGroup deletes all the group holds and nothing of another group', async () => {
+      const other = uniqueName('grp');
+      await open(other);
+      const rec = (n: number) => ({ id: `o-${n}`, topic: 'city.dlq.v1', key: null, value: `v${n}` });
+      await store.applyBatch(batch({ stateSet: [['k', 'v']], outbox: [rec(1)] }));
+      await store.applyBatch(batch({ partition: 1, nextOffset: 2, stateSet: [['k1', 'v1']] }));
+      await store.markRebuild(group, 'city.events.v1', 2, 9);
+      await store.applyBatch(batch({ group: other, stateSet: [['k', 'other']], outbox: [rec(2)] }));
+      const otherBefore = plain(await everything(other));
+      expect(otherBefore.buckets).not.toEqual({});
+
+      await store.dropGroup(group);
+      expect(plain(await everything())).toEqual({
+        buckets: {},
+        progress: {},
+        updatedAt: null,
+        dropped: {},
+        rebuilding: false,
+      });
+      expect(await store.readProgress(group)).toEqual({});
+      expect(await store.readState(group, 'city.events.v1', 0)).toEqual(new Map());
+      expect(await store.readState(group, 'city.events.v1', 1)).toEqual(new Map());
+      expect(await store.outboxSize(group)).toBe(0);
+      // it reads as a group never seen: a new epoch, and an apply on the old one is refused
+      const oldEpoch = epochs.get(group)!;
+      await expectCode(store.applyBatch(batch({ fromOffset: 3, nextOffset: 4 })), ErrorCodes.STORE_STATE_LOST);
+      const reopened = await store.openEpoch(group);
+      expect(reopened.created).toBe(true);
+      expect(reopened.epoch).not.toBe(oldEpoch);
+      // the other group is as it was
+      expect(plain(await everything(other))).toEqual(otherBefore);
+      expect(await store.readState(other, 'city.events.v1', 0)).toEqual(new Map([['k', 'other']]));
+      expect(await store.outboxSize(other)).toBe(1);
+      // dropping a group the store does not know is a no-op
+      await store.dropGroup(uniqueName('none'));
+    });
   });
 }
 
