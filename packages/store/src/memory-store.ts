@@ -42,7 +42,7 @@ interface GroupState {
   buckets: Map<number, Bucket>;
   progress: Map<string, PartitionProgress>;
   dropped: Map<string, number>;
-  /** gauges (S20): never expire, removed at 0 */
+  /** gauges (S21): never expire, removed at 0 */
   gauges: Map<string, number>;
   updatedAt: number | null;
   /** keyed state by `topic:partition` */

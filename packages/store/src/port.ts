@@ -41,7 +41,7 @@ export interface StageBatch {
   increments: CounterIncrement[];
   /**
    * Gauges of the group to move (`field` += `by`), with the offsets: unlike bucket counters they
-   * never expire, and a gauge that comes back to 0 is removed (S20). Stages keep "current value"
+   * never expire, and a gauge that comes back to 0 is removed (S21). Stages keep "current value"
    * aggregates in them (the themes: a sensor's contribution moved when its latest value changes).
    */
   gauges?: Array<{ field: string; by: number }>;
@@ -145,7 +145,7 @@ export interface Store {
   markRebuild(group: string, topic: string, partition: number, untilOffset: number): Promise<void>;
   /** the group's progress for every partition it has applied, keyed `topic:partition` */
   readProgress(group: string): Promise<Record<string, PartitionProgress>>;
-  /** the group's gauges (S20): field -> value, without the fields at 0 */
+  /** the group's gauges (S21): field -> value, without the fields at 0 */
   readGauges(group: string): Promise<Record<string, number>>;
   /** counters of buckets in [fromBucket, toBucket] plus the group's progress and freshness */
   readVitals(group: string, fromBucket: number, toBucket: number): Promise<VitalsRead>;

@@ -184,6 +184,13 @@ export class RedisStore implements Store {
     return progressOf(offsets as Record<string, string>, watermarks as Record<string, string>);
   }
 
+  async readGauges(group: string): Promise<Record<string, number>> {
+    const raw = await this.call('readGauges', () => this.redis.hgetall(groupKeys(this.keyPrefix, group).gauges));
+    const out: Record<string, number> = {};
+    for (const [field, v] of Object.entries(raw)) out[field] = Number(v);
+    return out;
+  }
+
   async readVitals(group: string, fromBucket: number, toBucket: number): Promise<VitalsRead> {
     validateRange(fromBucket, toBucket);
     const k = groupKeys(this.keyPrefix, group);

@@ -36,6 +36,10 @@ export function validateBatch(batch: StageBatch): void {
     if (typeof inc.field !== 'string' || inc.field === '') throw invalidBatch('field must be a non-empty string');
     if (!isInt(inc.by)) throw invalidBatch(`increment of ${inc.field} must be a safe integer, got ${String(inc.by)}`);
   }
+  for (const g of batch.gauges ?? []) {
+    if (typeof g.field !== 'string' || g.field === '') throw invalidBatch('gauge field must be a non-empty string');
+    if (!isInt(g.by)) throw invalidBatch(`gauge move of ${g.field} must be a safe integer, got ${String(g.by)}`);
+  }
   if (typeof batch.epoch !== 'string' || batch.epoch === '') throw invalidBatch('epoch must be a non-empty string');
   for (const entry of batch.stateSet ?? []) {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || entry[0] === '' || typeof entry[1] !== 'string')
@@ -84,6 +88,14 @@ export function sumIncrements(batch: StageBatch): Map<number, Map<string, number
     if (!fields) out.set(bucket, (fields = new Map()));
     fields.set(field, (fields.get(field) ?? 0) + by);
   }
+  return out;
+}
+
+/** Sums gauge moves per field, dropping the ones that cancel out, the way both stores write them. */
+export function sumGauges(batch: StageBatch): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const { field, by } of batch.gauges ?? []) out.set(field, (out.get(field) ?? 0) + by);
+  for (const [field, by] of out) if (by === 0) out.delete(field);
   return out;
 }
 

@@ -477,6 +477,47 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(again.epoch).not.toBe(epochs.get(group));
     });
 
+    it('S21: gauges move with the offsets, sum across partitions, never expire and vanish at 0', async () => {
+      await store.applyBatch(
+        batch({
+          gauges: [
+            { field: 'c|wl.n', by: 2 },
+            { field: 'c|wl.bin:31', by: 1 },
+            { field: 'c|wl.n', by: 1 },
+          ],
+        }),
+      );
+      await store.applyBatch(batch({ partition: 1, gauges: [{ field: 'c|wl.n', by: 4 }] }));
+      expect(await store.readGauges(group)).toEqual({ 'c|wl.n': 7, 'c|wl.bin:31': 1 });
+      // a redelivered batch, a conflict and an invalid move write nothing
+      await store.applyBatch(batch({ gauges: [{ field: 'c|wl.n', by: 100 }] }));
+      await store
+        .applyBatch(batch({ fromOffset: 2, nextOffset: 6, gauges: [{ field: 'c|wl.n', by: 100 }] }))
+        .catch(() => undefined);
+      await expect(
+        store.applyBatch(batch({ fromOffset: 3, nextOffset: 4, gauges: [{ field: 'x', by: 0.5 }] })),
+      ).rejects.toThrow(/gauge/);
+      // moving the highest bin down: the old bin is gone, not left at 0
+      await store.applyBatch(
+        batch({
+          fromOffset: 3,
+          nextOffset: 4,
+          gauges: [
+            { field: 'c|wl.bin:31', by: -1 },
+            { field: 'c|wl.bin:12', by: 1 },
+          ],
+        }),
+      );
+      expect(await store.readGauges(group)).toEqual({ 'c|wl.n': 7, 'c|wl.bin:12': 1 });
+      await expect(
+        store.applyBatch(
+          batch({ fromOffset: 4, nextOffset: 5, gauges: [{ field: 'c|wl.n', by: Number.MAX_SAFE_INTEGER }] }),
+        ),
+      ).rejects.toThrow(/safe integer/);
+      expect(await store.readGauges(group)).toEqual({ 'c|wl.n': 7, 'c|wl.bin:12': 1 });
+      expect(await store.readGauges(uniqueName('none'))).toEqual({});
+    });
+
     it('S17: keyed state is written and deleted with the offsets, per partition, and read back', async () => {
       await store.applyBatch(
         batch({

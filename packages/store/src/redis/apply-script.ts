@@ -10,14 +10,14 @@ import { partitionKey } from '../validate.js';
  * 'invalid:<reason>'; the TypeScript side maps them to results and errors.
  *
  * KEYS: 1 offsets, 2 watermarks, 3 dropped, 4 meta, 5 index, 6 touched, 7 the partition's state,
- *       8 outbox, 9 rebuild marks, 10.. one bucket key per distinct bucket (declared, so that the
- *       script is Redis-Cluster-safe).
+ *       8 outbox, 9 rebuild marks, 10 gauges, 11.. one bucket key per distinct bucket (declared, so
+ *       that the script is Redis-Cluster-safe).
  * ARGV: 1 partition field, 2 fromOffset, 3 nextOffset, 4 watermark or '', 5 bucket ttl ms,
  *       6 epoch, 7 accept gap ('1' or '0'),
  *       8 nb = number of buckets, then nb bucket starts (same order as KEYS 10..),
  *       then ni, then ni triples (bucket number 1..nb, field, by), then nd, then nd pairs (reason, count),
  *       then ns, then ns pairs (state key, value), then nx, then nx state keys to delete,
- *       then no, then no outbox entries (JSON).
+ *       then no, then no outbox entries (JSON), then ng, then ng pairs (gauge field, by).
  * Replies also 'lost' (the epoch is gone: E_STORE_STATE_LOST) and 'gap:<stored next offset>'.
  * Numbers travel as canonical decimal strings and are stored as the caller's string, never
  * re-formatted by Lua (whose tostring keeps only 14 digits).
@@ -59,7 +59,7 @@ if ttl == nil then return 'invalid:ttl' end
 local epoch = ARGV[6]
 if type(epoch) ~= 'string' or epoch == '' then return 'invalid:epoch' end
 local accept_gap = ARGV[7] == '1'
-local K0 = 9
+local K0 = 10
 local nb = int(ARGV[8], 0)
 if nb == nil or #KEYS ~= K0 + nb then return 'invalid:bucket count' end
 local starts = {}
@@ -102,8 +102,18 @@ if nx == nil or #ARGV < at + nx then return 'invalid:state delete count' end
 local dels_at = at
 at = at + nx + 1
 local no = int(ARGV[at], 0)
-if no == nil or #ARGV ~= at + no then return 'invalid:outbox count' end
+if no == nil or #ARGV < at + no then return 'invalid:outbox count' end
 local outbox_at = at
+at = at + no + 1
+local ng = int(ARGV[at], 0)
+if ng == nil or #ARGV ~= at + 2 * ng then return 'invalid:gauge count' end
+local gsums, gorder = {}, {}
+for g = 0, ng - 1 do
+  local field, by = ARGV[at + 1 + 2 * g], int(ARGV[at + 2 + 2 * g])
+  if type(field) ~= 'string' or field == '' or by == nil then return 'invalid:gauge' end
+  if gsums[field] == nil then gsums[field] = 0; table.insert(gorder, field) end
+  gsums[field] = gsums[field] + by
+end
 
 -- phase 1b: the epoch and the offsets
 if redis.call('HGET', KEYS[4], 'epoch') ~= epoch then return 'lost' end
@@ -128,6 +138,12 @@ for b = 1, nb do
       local v = (tonumber(old[i]) or 0) + sums[b][field]
       if not stored_ok(old[i]) or not safe(v) then return 'invalid:counter ' .. field .. ' would leave the safe integer range' end
     end
+  end
+end
+if #gorder > 0 then
+  local old = hmget(KEYS[10], gorder)
+  for i, field in ipairs(gorder) do
+    if not stored_ok(old[i]) or not safe((tonumber(old[i]) or 0) + gsums[field]) then return 'invalid:counter ' .. field .. ' would leave the safe integer range' end
   end
 end
 if #dorder > 0 then
@@ -171,6 +187,12 @@ for i = 0, ns - 1 do
 end
 for i = 1, nx do redis.call('HDEL', KEYS[7], ARGV[dels_at + i]) end
 for i = 1, no do redis.call('RPUSH', KEYS[8], ARGV[outbox_at + i]) end
+-- gauges (S21): a field that comes back to 0 is removed, so the hash holds only what is non-zero
+for _, field in ipairs(gorder) do
+  if gsums[field] ~= 0 then
+    if redis.call('HINCRBY', KEYS[10], field, string.format('%d', gsums[field])) == 0 then redis.call('HDEL', KEYS[10], field) end
+  end
+end
 local until_offset = tonumber(redis.call('HGET', KEYS[9], part))
 if until_offset ~= nil and nxt >= until_offset then redis.call('HDEL', KEYS[9], part) end
 redis.call('HSET', KEYS[4], 'updatedAt', string.format('%d', now))
@@ -228,6 +250,7 @@ export function encodeBatch(prefix: string, batch: StageBatch, ttlMs: number): E
   const drops = Object.entries(batch.dropped).flatMap(([reason, n]) => [reason, String(n)]);
   const sets = (batch.stateSet ?? []).flat();
   const dels = batch.stateDel ?? [];
+  const gauges = (batch.gauges ?? []).flatMap((g) => [g.field, String(g.by)]);
   const outbox = (batch.outbox ?? []).map((r) =>
     JSON.stringify({ id: r.id, topic: r.topic, key: r.key, value: r.value }),
   );
@@ -242,6 +265,7 @@ export function encodeBatch(prefix: string, batch: StageBatch, ttlMs: number): E
       stateKey(prefix, batch.group, batch.topic, batch.partition),
       k.outbox,
       k.rebuild,
+      k.gauges,
       ...[...bucketNo.keys()].map((b) => bucketKey(prefix, batch.group, b)),
     ],
     args: [
@@ -264,6 +288,8 @@ export function encodeBatch(prefix: string, batch: StageBatch, ttlMs: number): E
       ...dels,
       String(outbox.length),
       ...outbox,
+      String(gauges.length / 2),
+      ...gauges,
     ],
   };
 }

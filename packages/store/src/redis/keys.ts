@@ -21,6 +21,8 @@ export interface GroupKeys {
   outbox: string;
   /** HASH `topic:partition` -> offset a rebuild must reach */
   rebuild: string;
+  /** HASH field -> gauge (S21): never expires, a field at 0 is removed */
+  gauges: string;
 }
 
 export function groupTag(prefix: string, group: string): string {
@@ -38,6 +40,7 @@ export function groupKeys(prefix: string, group: string): GroupKeys {
     touched: `${t}:touch`,
     outbox: `${t}:outbox`,
     rebuild: `${t}:rebuild`,
+    gauges: `${t}:g`,
   };
 }
 
