@@ -21,6 +21,26 @@ export interface StreamRunnerOptions {
    * (a repartition) keeps up only with larger rounds.
    */
   outboxPageSize?: number;
+  /**
+   * Where a partition the store holds no progress for starts, in append time (epoch ms), instead
+   * of `now - rebuildHorizonMs` (R6): a replay of a past period. Such a partition is not marked as
+   * rebuilding: the stage's whole namespace is a reading of the past.
+   */
+  startAtTime?: number;
+  /**
+   * Commit the group's offsets on the bus as well (default true). The store's offsets are the
+   * truth either way (R2); a throwaway group (a replay's) commits none, so it leaves nothing behind
+   * in Kafka once it stops.
+   */
+  commitOffsets?: boolean;
+  /**
+   * Asked before each fold with the partition's records not applied yet (in offset order): how
+   * many of them, from the first, to fold and apply now. The runner applies that prefix, then asks
+   * again about the rest of the batch. A replay paces here (it waits until the records are due)
+   * and ends a partition: answering 0 ends the partition for this assignment, so neither the rest
+   * of the batch nor later batches of it are folded (and no gap is taken for it).
+   */
+  admit?: (topic: string, partition: number, records: readonly ConsumedRecord[]) => Promise<number>;
 }
 
 export interface StreamError {
@@ -59,6 +79,8 @@ interface PartitionContext {
   state: Map<string, string>;
   /** a rebuild's target: the end offset when the partition was started by time */
   rebuildUntil: number | null;
+  /** `admit` answered 0: nothing more of this partition is folded in this assignment */
+  ended: boolean;
 }
 
 /**
@@ -138,6 +160,7 @@ export class StreamRunner {
     this.subscription = await bus.subscribe({
       groupId: stage.group,
       topics: stage.topics,
+      autoCommit: this.opts.commitOffsets ?? true,
       startAt: (topic, partition) => this.assign(topic, partition),
       onRevoke: (topic, partition) => this.revoke(topic, partition),
       eachBatch: (batch) => this.handle(batch),
@@ -156,8 +179,22 @@ export class StreamRunner {
     const progress = (await store.readProgress(stage.group))[key];
     if (progress) {
       const state = stage.keyedState ? await store.readState(stage.group, topic, partition) : new Map<string, string>();
-      this.partitions.set(key, { epoch, ...progress, stored: true, state, rebuildUntil: null });
+      this.partitions.set(key, { epoch, ...progress, stored: true, state, rebuildUntil: null, ended: false });
       return progress.nextOffset;
+    }
+    if (this.opts.startAtTime !== undefined) {
+      const at = this.opts.startAtTime;
+      const start = (await this.shared(`at:${topic}`, () => bus.offsetsForTime(topic, at)))[partition] ?? 0;
+      this.partitions.set(key, {
+        epoch,
+        nextOffset: start,
+        watermark: null,
+        stored: false,
+        state: new Map(),
+        rebuildUntil: null,
+        ended: false,
+      });
+      return start;
     }
     const since = this.now() - stage.rebuildHorizonMs;
     const [from, end] = await Promise.all([
@@ -184,6 +221,7 @@ export class StreamRunner {
       stored: false,
       state: new Map(),
       rebuildUntil,
+      ended: false,
     });
     return start;
   }
@@ -210,14 +248,42 @@ export class StreamRunner {
   }
 
   private async handle(batch: RecordBatch): Promise<void> {
-    const { stage, store, metrics } = this.opts;
+    const { stage, metrics } = this.opts;
     const key = `${batch.topic}:${batch.partition}`;
     const ctx = this.partitions.get(key);
     if (!ctx) throw new Error(`${stage.group}: batch for ${key}, which is not assigned to this member`);
-    const records = batch.records.filter((r) => r.offset >= ctx.nextOffset);
+    if (ctx.ended) return;
+    let records = batch.records.filter((r) => r.offset >= ctx.nextOffset);
     metrics?.lag(batch.topic, batch.partition, Math.max(0, batch.highWatermark - batch.nextOffset));
     if (records.length === 0) return;
     metrics?.consumed(records.length);
+    const admit = this.opts.admit;
+    if (!admit) {
+      await this.apply(ctx, batch, records, batch.nextOffset);
+      return;
+    }
+    // a prefix at a time, as `admit` lets through; the last one ends where the batch ends
+    while (records.length > 0) {
+      const n = Math.min(records.length, Math.max(0, Math.floor(await admit(batch.topic, batch.partition, records))));
+      if (n === 0 || this.partitions.get(key) !== ctx) {
+        ctx.ended = true;
+        return;
+      }
+      const next = n < records.length ? records[n]!.offset : batch.nextOffset;
+      if (!(await this.apply(ctx, batch, records.slice(0, n), next))) return;
+      records = records.slice(n);
+    }
+  }
+
+  /** folds and applies consecutive records of one partition up to `nextOffset`; false after a duplicate */
+  private async apply(
+    ctx: PartitionContext,
+    batch: RecordBatch,
+    records: readonly ConsumedRecord[],
+    nextOffset: number,
+  ): Promise<boolean> {
+    const { stage, store, metrics } = this.opts;
+    const key = `${batch.topic}:${batch.partition}`;
     const first = records[0]!.offset;
     let acceptGap = false;
     if (ctx.stored && first > ctx.nextOffset) {
@@ -239,7 +305,7 @@ export class StreamRunner {
       watermark: ctx.watermark,
       state: ctx.state,
     });
-    const stageBatch = this.toStageBatch(ctx, batch, records, out, acceptGap);
+    const stageBatch = this.toStageBatch(ctx, batch, records, nextOffset, out, acceptGap);
     const started = performance.now();
     let result: 'applied' | 'duplicate';
     try {
@@ -253,7 +319,7 @@ export class StreamRunner {
       this.stats.duplicates += records.length;
       metrics?.duplicates(records.length);
       await this.reload(ctx, batch.topic, batch.partition);
-      return;
+      return false;
     }
     metrics?.observeApply((performance.now() - started) / 1000);
     metrics?.applied(records.length);
@@ -266,7 +332,7 @@ export class StreamRunner {
     for (const [code, n] of Object.entries(out.dropped ?? {})) {
       if (code === ErrorCodes.EVT_TOO_LATE) metrics?.lateDrops(n);
     }
-    ctx.nextOffset = batch.nextOffset;
+    ctx.nextOffset = nextOffset;
     ctx.stored = true;
     if (out.watermark !== null && (ctx.watermark === null || out.watermark > ctx.watermark))
       ctx.watermark = out.watermark;
@@ -286,12 +352,14 @@ export class StreamRunner {
       this.relay.wake();
     }
     this.stats.outboxPublished = this.relay.published;
+    return true;
   }
 
   private toStageBatch(
     ctx: PartitionContext,
     batch: RecordBatch,
     records: readonly ConsumedRecord[],
+    nextOffset: number,
     out: FoldOutput,
     acceptGap: boolean,
   ): StageBatch {
@@ -304,8 +372,9 @@ export class StreamRunner {
       topic: batch.topic,
       partition: batch.partition,
       fromOffset: first,
-      nextOffset: batch.nextOffset,
+      nextOffset,
       increments: out.increments ?? [],
+      ...(out.gauges?.length ? { gauges: out.gauges } : {}),
       watermark: out.watermark,
       dropped: out.dropped ?? {},
       ...(out.set?.length ? { stateSet: out.set } : {}),
