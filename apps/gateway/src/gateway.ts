@@ -34,6 +34,7 @@ import { VITALS_CHANNEL, VitalsChannel } from './vitals-channel.js';
 import { ALERTS_CHANNEL, AlertsChannel } from './channels/alerts-channel.js';
 import { SOURCES_CHANNEL, SourcesChannel, type SourceHealthProvider } from './channels/sources-channel.js';
 import { CASES_CHANNEL, CasesChannel, type CaseSource } from './channels/cases-channel.js';
+import { SourceTypes } from './channels/source-types.js';
 import { consoleDir } from './console-files.js';
 import { alertsRoute, READ_ROLES, type DeskIdentity, type DeskPort } from './routes/alerts.js';
 
@@ -89,7 +90,7 @@ const room = (channel: string) => `channel:${channel}`;
  * The gateway: one HTTP port for screens and sources. Serves the dashboard, the read API,
  * event intake, and socket.io, where each screen gets `hello`, a `snapshot`, then ordered
  * `delta`s per channel (`vitals` for everyone; `alerts` and `sources` after `subscribe`).
- * Screens are read-only: all a socket may send is `subscribe` and `resync`.
+ * Screens are read-only: all a socket may send is `subscribe`, `resync` and `time` (its clock check).
  */
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, bus, store, pack } = deps;
@@ -145,7 +146,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const alerts = new AlertsChannel(bus, pack, io.to(room(ALERTS_CHANNEL)), { intervalMs: config.DELTA_INTERVAL_MS });
   // the adapters' health (deps.sourceHealth) and the canonical door's own counts, with silence
   const book = sourceBook(deps.ingestor, deps.sourceHealth as AdapterHealthProvider | undefined);
-  const sources = new SourcesChannel(async () => (await book.rows()).sources, io.to(room(SOURCES_CHANNEL)));
+  // which event types each source sends (seen by this ingestor), so a wall can mark a type's figures silent
+  const sourceTypes = new SourceTypes();
+  const undoSourceTypes = sourceTypes.observe(deps.ingestor);
+  const sources = new SourcesChannel(
+    async () => sourceTypes.annotate((await book.rows()).sources),
+    io.to(room(SOURCES_CHANNEL)),
+  );
   const cases = deps.desk
     ? new CasesChannel(bus, deps.desk, pack, io.to(room(CASES_CHANNEL)), {
         auditTopic: deps.deskAuditTopic ?? 'cityops.alert-desk.audit.v1',
@@ -297,6 +304,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
         if (snap) socket.emit('snapshot', snap);
       }
     });
+    // the wall's clock check (drift shown in its header): answers this server's clock, at most once a second
+    let lastTimeAt = 0;
+    socket.on('time', (...args: unknown[]) => {
+      const ack = args.at(-1);
+      const at = Date.now();
+      if (typeof ack !== 'function' || at - lastTimeAt < 1_000) return;
+      lastTimeAt = at;
+      (ack as (reply: { serverTime: string }) => void)({ serverTime: new Date(at).toISOString() });
+    });
     socket.on('resync', (payload: unknown) => {
       const req = ResyncRequest.safeParse(payload);
       if (!req.success) {
@@ -360,6 +376,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       vitals.stop();
       sources.stop();
       await cases?.stop();
+      undoSourceTypes();
       book.close();
       await alerts.stop();
       await deadLetters.stop();

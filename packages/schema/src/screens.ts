@@ -86,6 +86,11 @@ export interface SourceHealthView {
   lastErrorCode?: string;
   /** the row turns stale (silent) when lastEventAt is older than this */
   silentAfterMs: number;
+  /**
+   * the event types this source sent, as this gateway saw them (at most 8), so a wall can mark the
+   * figures of a type silent when its sources are; absent when the gateway does not know
+   */
+  types?: string[];
 }
 
 export interface SourcesChannelState {

@@ -18,6 +18,10 @@ export interface SourceHealthInput {
   deadLettered?: number | null;
   lastError?: { code?: string } | null;
   connection?: string | null;
+  /** how long without an accepted event makes it silent, as the host learned it (SilenceWatch) */
+  silentAfterMs?: number | null;
+  /** the event types it sent, as this gateway saw them (SourceTypes) */
+  types?: readonly string[] | null;
 }
 
 export type SourceHealthProvider = () => readonly SourceHealthInput[] | Promise<readonly SourceHealthInput[]>;
@@ -35,10 +39,19 @@ export interface SourcesChannelOptions {
 }
 
 const CODE = /^E_[A-Z0-9_]{1,60}$/;
+const TYPE = /^[a-z][a-z0-9._-]{0,63}$/;
+const MAX_TYPES = 8;
+/** a learned silence threshold is used when it is within these bounds, else the channel's default */
+const SILENT_MIN_MS = 1_000;
+const SILENT_MAX_MS = 86_400_000;
 const NAME_MAX = 100;
 const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined);
 
-/** One input row, reduced to the figures a wall may show. */
+/**
+ * One input row, reduced to the figures a wall may show. The silence threshold is the host's
+ * learned one (`silentAfterMs` of the row: a few of the source's usual intervals, at least 10 s)
+ * when it has one, else `silentAfterMs` (the channel's default).
+ */
 export function sourceView(h: SourceHealthInput, silentAfterMs: number): SourceHealthView {
   const rate = typeof h.eventsPerSecond === 'number' && Number.isFinite(h.eventsPerSecond) ? h.eventsPerSecond : NaN;
   const last = typeof h.lastEventAt === 'string' ? Date.parse(h.lastEventAt) : NaN;
@@ -53,7 +66,14 @@ export function sourceView(h: SourceHealthInput, silentAfterMs: number): SourceH
     deadLettered: count(h.deadLettered),
     lastErrorCode: typeof code === 'string' && CODE.test(code) ? code : undefined,
   };
-  const view: SourceHealthView = { source: String(h.source ?? h.name).slice(0, NAME_MAX), silentAfterMs };
+  const learned = h.silentAfterMs;
+  const silent =
+    typeof learned === 'number' && Number.isFinite(learned) && learned >= SILENT_MIN_MS && learned <= SILENT_MAX_MS
+      ? Math.round(learned)
+      : silentAfterMs;
+  const view: SourceHealthView = { source: String(h.source ?? h.name).slice(0, NAME_MAX), silentAfterMs: silent };
+  const types = Array.isArray(h.types) ? h.types.filter((t) => typeof t === 'string' && TYPE.test(t)) : [];
+  if (types.length) view.types = [...new Set(types)].sort().slice(0, MAX_TYPES);
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) (view as unknown as Record<string, unknown>)[k] = v;
   return view;
 }
