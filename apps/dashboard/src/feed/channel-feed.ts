@@ -9,6 +9,8 @@ export interface ChannelState<T> {
   seq: number | null;
   /** connected and the snapshot of this connection applied: deltas are being followed */
   synced: boolean;
+  /** the socket is up (false: the gateway is unreachable); absent in states made before this field */
+  connected?: boolean;
   gaps: number;
   resyncsSent: number;
 }
@@ -25,7 +27,14 @@ export interface ChannelFeedOptions {
  * only. Messages of other channels on the same socket are ignored. Framework-free, like VitalsFeed.
  */
 export class ChannelFeed<T> {
-  private state: ChannelState<T> = { data: null, seq: null, synced: false, gaps: 0, resyncsSent: 0 };
+  private state: ChannelState<T> = {
+    data: null,
+    seq: null,
+    synced: false,
+    connected: false,
+    gaps: 0,
+    resyncsSent: 0,
+  };
   private readonly listeners = new Set<() => void>();
   private readonly handlers: Array<[string, SocketListener]>;
   private readonly snapshotTimeoutMs: number;
@@ -39,7 +48,7 @@ export class ChannelFeed<T> {
     this.snapshotTimeoutMs = options.snapshotTimeoutMs ?? 5_000;
     this.handlers = [
       ['connect', () => this.onConnect()],
-      ['disconnect', () => this.set({ synced: false })],
+      ['disconnect', () => this.set({ synced: false, connected: false })],
       ['snapshot', (m: Snapshot<T>) => this.onSnapshot(m)],
       ['delta', (m: Delta) => this.onDelta(m)],
     ];
@@ -66,7 +75,7 @@ export class ChannelFeed<T> {
   }
 
   private onConnect(): void {
-    this.set({ synced: false });
+    this.set({ synced: false, connected: true });
     this.socket.emit('subscribe', { channels: [this.channel] });
     this.arm();
   }

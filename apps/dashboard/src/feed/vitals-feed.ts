@@ -32,14 +32,41 @@ export interface FeedState {
   vitals: VitalsSnapshot | null;
   seq: number | null;
   hello: HelloMessage | null;
-  /** server clock minus client clock, from `hello`, so freshness does not depend on the wall screen's clock */
+  /**
+   * server clock minus client clock, so freshness does not depend on the wall screen's clock:
+   * first from `hello.serverTime`, then from the best of the recent `time` pings (see ClockEstimate)
+   */
   clockOffsetMs: number;
+  clock: ClockEstimate;
   /** client time of the last disconnect (or of start while never connected) */
   downSinceMs: number;
   /** the last disconnect was one socket.io will not retry by itself */
   terminal: boolean;
   stats: FeedStats;
 }
+
+/**
+ * How the wall's clock compares with the gateway's. `hello.serverTime` gives a first estimate
+ * (off by the one-way delay of that message); then every `pingIntervalMs` the feed sends `time`
+ * with an acknowledgement callback and the gateway answers its clock: with t0 / t1 the local send
+ * and receive times and s the server's time, offset = s − (t0 + t1) / 2, known to ± rtt / 2
+ * (NTP's estimate). Of the last PING_SAMPLES answers, the one with the smallest round trip wins.
+ */
+export interface ClockEstimate {
+  /** server − local, ms (same as FeedState.clockOffsetMs) */
+  offsetMs: number;
+  /** the round trip of the sample used (uncertainty ± rttMs / 2), null for `hello` or none */
+  rttMs: number | null;
+  via: 'none' | 'hello' | 'ping';
+  /** local time of the sample, null when none */
+  measuredAt: number | null;
+}
+
+/** drift as shown in the header: the wall's clock minus the server's (positive: the wall is ahead) */
+export const driftMs = (c: ClockEstimate): number => -c.offsetMs;
+
+/** ping answers kept for the best (least round trip) estimate */
+export const PING_SAMPLES = 8;
 
 /** Freshness of the figures at one instant, derived from the state and the clock. */
 export interface FeedView {
@@ -60,6 +87,8 @@ export interface VitalsFeedOptions {
   offlineAfterMs?: number;
   /** if the snapshot promised after (re)connection or a resync has not come by then, ask again; default 5 s */
   snapshotTimeoutMs?: number;
+  /** how often the clock is compared with the gateway's (`time` ping); default 30 s, 0 = never */
+  pingIntervalMs?: number;
   now?: () => number;
 }
 
@@ -84,6 +113,10 @@ export class VitalsFeed {
   private readonly snapshotTimeoutMs: number;
   private readonly now: () => number;
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pingIntervalMs: number;
+  private pingTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingId = 0;
+  private readonly pings: Array<{ offsetMs: number; rttMs: number; at: number }> = [];
   private readonly handlers: Array<[string, SocketListener]>;
 
   constructor(
@@ -93,6 +126,7 @@ export class VitalsFeed {
     this.staleAfterMs = options.staleAfterMs ?? 10_000;
     this.offlineAfterMs = options.offlineAfterMs ?? 5_000;
     this.snapshotTimeoutMs = options.snapshotTimeoutMs ?? 5_000;
+    this.pingIntervalMs = options.pingIntervalMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.state = {
       transport: 'connecting',
@@ -102,6 +136,7 @@ export class VitalsFeed {
       seq: null,
       hello: null,
       clockOffsetMs: 0,
+      clock: { offsetMs: 0, rttMs: null, via: 'none', measuredAt: null },
       downSinceMs: this.now(),
       terminal: false,
       stats: { snapshots: 0, deltasApplied: 0, gaps: 0, resyncsSent: 0 },
@@ -124,6 +159,7 @@ export class VitalsFeed {
   stop(): void {
     for (const [event, handler] of this.handlers) this.socket.off(event, handler);
     this.clearSnapshotTimer();
+    clearTimeout(this.pingTimer);
     this.listeners.clear();
   }
 
@@ -164,10 +200,12 @@ export class VitalsFeed {
     // the server sends `hello` and a `snapshot` on every connection; wait for it, ask only if it is late
     this.set({ transport: 'connected', awaitingSnapshot: true, terminal: false });
     this.armSnapshotTimer();
+    this.schedulePing(0);
   }
 
   private onDisconnect(reason: string): void {
     this.clearSnapshotTimer();
+    clearTimeout(this.pingTimer);
     this.set({
       transport: 'disconnected',
       awaitingSnapshot: true,
@@ -178,8 +216,48 @@ export class VitalsFeed {
 
   private onHello(msg: HelloMessage): void {
     const serverMs = Date.parse(msg.serverTime);
-    const clockOffsetMs = Number.isFinite(serverMs) ? serverMs - this.now() : 0;
-    this.set({ hello: msg, clockOffsetMs });
+    // a ping's estimate (round trip known) is better than hello's (one-way delay unknown)
+    if (!Number.isFinite(serverMs) || this.state.clock.via === 'ping') {
+      this.set({ hello: msg });
+      return;
+    }
+    const at = this.now();
+    const clock: ClockEstimate = { offsetMs: serverMs - at, rttMs: null, via: 'hello', measuredAt: at };
+    this.set({ hello: msg, clockOffsetMs: clock.offsetMs, clock });
+  }
+
+  private schedulePing(delayMs: number): void {
+    clearTimeout(this.pingTimer);
+    if (this.pingIntervalMs <= 0) return;
+    this.pingTimer = setTimeout(() => this.ping(), delayMs);
+  }
+
+  /** one `time` ping; a late answer (after the next ping went, or after a reconnect) is ignored */
+  private ping(): void {
+    if (this.state.transport !== 'connected') return;
+    const id = ++this.pingId;
+    const t0 = this.now();
+    this.socket.emit('time', (reply: unknown) => {
+      const t1 = this.now();
+      if (id !== this.pingId || this.state.transport !== 'connected') return;
+      const s = Date.parse(String((reply as { serverTime?: unknown } | null)?.serverTime));
+      if (!Number.isFinite(s) || t1 < t0) return;
+      this.onPingAnswer(s - (t0 + t1) / 2, t1 - t0, t1);
+    });
+    this.schedulePing(this.pingIntervalMs);
+  }
+
+  private onPingAnswer(offsetMs: number, rttMs: number, at: number): void {
+    this.pings.push({ offsetMs, rttMs, at });
+    if (this.pings.length > PING_SAMPLES) this.pings.shift();
+    const best = this.pings.reduce((a, b) => (b.rttMs < a.rttMs ? b : a));
+    const clock: ClockEstimate = {
+      offsetMs: Math.round(best.offsetMs),
+      rttMs: best.rttMs,
+      via: 'ping',
+      measuredAt: best.at,
+    };
+    this.set({ clockOffsetMs: clock.offsetMs, clock });
   }
 
   private onSnapshot(msg: Snapshot<VitalsSnapshot>): void {

@@ -1,7 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertView, AlertsChannelState, SourcesChannelState } from '@cityops/schema';
+import type {
+  AlertView,
+  AlertsChannelState,
+  CasesChannelState,
+  HotlineKpis,
+  SourcesChannelState,
+  ThemesSnapshot,
+  VitalsSnapshot,
+} from '@cityops/schema';
 import type { ChannelState } from './channel-feed.js';
-import { alertsFreshness, flashingCriticals, sourceRows, sourcesFreshness } from './wall-state.js';
+import type { RestState } from './rest-poll.js';
+import type { FeedState, FeedView } from './vitals-feed.js';
+import {
+  alertsFreshness,
+  casesFreshness,
+  flashingCriticals,
+  hotlineKpisFreshness,
+  REASONS,
+  sourceRows,
+  sourcesFreshness,
+  themeFreshness,
+  typeFreshness,
+  vitalsFreshness,
+} from './wall-state.js';
 
 const T0 = Date.parse('2026-11-22T08:10:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -99,5 +120,214 @@ describe('source rows', () => {
     expect(sourcesFreshness(ch, T0 + 5_000).fresh).toBe(true);
     expect(sourcesFreshness(ch, T0 + 10_001).fresh).toBe(false);
     expect(sourcesFreshness({ ...ch, data: { available: false, sources: {}, readAt: null } }, T0).fresh).toBe(false);
+  });
+});
+
+describe('link reasons on the channels', () => {
+  it('socket down: gateway unreachable (with data kept) or connecting (never had any)', () => {
+    const down = { ...alerts(), synced: false, connected: false };
+    expect(alertsFreshness(down, T0).reason).toBe(REASONS.unreachable);
+    expect(alertsFreshness({ ...down, data: null }, T0).reason).toBe(REASONS.connecting);
+    expect(alertsFreshness({ ...alerts({}, false), connected: true }, T0).reason).toBe(REASONS.notSynced);
+  });
+});
+
+// ---- vitals, types, themes, KPIs, cases -------------------------------------------------------
+
+function vitalsSnap(over: Partial<VitalsSnapshot> = {}): VitalsSnapshot {
+  return {
+    asOf: iso(T0),
+    updatedAt: iso(T0),
+    total: { m1: 1, m15: 10 },
+    byDistrict: {},
+    byStreet: {},
+    bySource: {},
+    byType: { 'sensor.reading': { m1: 1, m15: 10 } },
+    trend: [],
+    bucketMs: 60_000,
+    dropped: {},
+    rebuilding: false,
+    ...over,
+  };
+}
+
+function feedState(over: Partial<FeedState> = {}): FeedState {
+  return {
+    transport: 'connected',
+    everSynced: true,
+    awaitingSnapshot: false,
+    vitals: vitalsSnap(),
+    seq: 1,
+    hello: null,
+    clockOffsetMs: 0,
+    clock: { offsetMs: 0, rttMs: null, via: 'none', measuredAt: null },
+    downSinceMs: 0,
+    terminal: false,
+    stats: { snapshots: 1, deltasApplied: 0, gaps: 0, resyncsSent: 0 },
+    ...over,
+  };
+}
+
+const liveView = (ageMs: number | null = 1_000): FeedView => ({
+  status: 'live',
+  screenState: 'live',
+  stale: ageMs === null || ageMs > 10_000,
+  ageMs,
+  downForMs: null,
+});
+
+describe('vitals freshness', () => {
+  it('fresh when connected, synced, not rebuilding and young; each other case names its reason', () => {
+    expect(vitalsFreshness(feedState(), liveView())).toEqual({ fresh: true, reason: null, ageMs: 1_000 });
+    expect(vitalsFreshness(feedState(), liveView(11_000))).toMatchObject({ fresh: false, reason: REASONS.stale });
+    expect(vitalsFreshness(feedState({ transport: 'disconnected' }), liveView()).reason).toBe(REASONS.unreachable);
+    expect(
+      vitalsFreshness(feedState({ transport: 'connecting', everSynced: false, vitals: null }), liveView(null)).reason,
+    ).toBe(REASONS.connecting);
+    expect(vitalsFreshness(feedState({ awaitingSnapshot: true }), liveView()).reason).toBe(REASONS.notSynced);
+    expect(vitalsFreshness(feedState({ vitals: vitalsSnap({ rebuilding: true }) }), liveView()).reason).toBe(
+      REASONS.rebuilding,
+    );
+    expect(vitalsFreshness(feedState({ vitals: vitalsSnap({ updatedAt: null }) }), liveView(null)).reason).toBe(
+      REASONS.noData,
+    );
+  });
+});
+
+function sourcesCh(lastSensorsAt: number, types = true): ChannelState<SourcesChannelState> {
+  return {
+    data: {
+      available: true,
+      readAt: iso(T0),
+      sources: {
+        'sim.sensors': {
+          source: 'sim.sensors',
+          lastEventAt: iso(lastSensorsAt),
+          silentAfterMs: 10_000,
+          ...(types ? { types: ['sensor.reading'] } : {}),
+        },
+        'hotline-12345': {
+          source: 'hotline-12345',
+          lastEventAt: iso(T0),
+          silentAfterMs: 10_000,
+          ...(types ? { types: ['hotline.ticket'] } : {}),
+        },
+      },
+    },
+    seq: 1,
+    synced: true,
+    connected: true,
+    gaps: 0,
+    resyncsSent: 0,
+  };
+}
+
+describe('one type: feed silent, not zero', () => {
+  const fresh = { fresh: true, reason: null, ageMs: 500 };
+  it('the sensors figures are feed silent when every source sending sensor readings is silent', () => {
+    const f = typeFreshness('sensor.reading', fresh, sourcesCh(T0 - 30_000), T0);
+    expect(f.fresh).toBe(false);
+    expect(f.reason).toBe(`${REASONS.feedSilent}: sim.sensors`);
+    // the hotline's own source still sends: its figures stay fresh
+    expect(typeFreshness('hotline.ticket', fresh, sourcesCh(T0 - 30_000), T0).fresh).toBe(true);
+    expect(typeFreshness('sensor.reading', fresh, sourcesCh(T0 - 5_000), T0).fresh).toBe(true);
+  });
+  it('unknown feeders (no types from the gateway): only the vitals freshness applies', () => {
+    expect(typeFreshness('sensor.reading', fresh, sourcesCh(T0 - 30_000, false), T0).fresh).toBe(true);
+  });
+  it('a stale vitals feed wins over the source check', () => {
+    const stale = { fresh: false, reason: REASONS.unreachable, ageMs: 20_000 };
+    expect(typeFreshness('sensor.reading', stale, sourcesCh(T0), T0)).toBe(stale);
+  });
+});
+
+function themes(over: Partial<ThemesSnapshot> = {}): ThemesSnapshot {
+  return {
+    asOf: iso(T0),
+    hourOfWeek: 8,
+    city: { values: { 'water.maxLevelCm': 12, 'hotline.open': 3 }, baseline: {}, deviation: {} },
+    byDistrict: {},
+    byStreet: {},
+    healthTrend: {},
+    areaKm2: {},
+    ...over,
+  };
+}
+
+describe('theme freshness', () => {
+  const fresh = { fresh: true, reason: null, ageMs: 500 };
+  const ok = sourcesCh(T0);
+  it('absent themes or a theme without figures: no data (the widget draws —)', () => {
+    expect(themeFreshness('water', fresh, vitalsSnap(), ok, T0)).toMatchObject({
+      fresh: false,
+      reason: REASONS.noData,
+    });
+    expect(themeFreshness('traffic', fresh, vitalsSnap({ themes: themes() }), ok, T0).reason).toBe(REASONS.noData);
+    expect(themeFreshness('water', fresh, vitalsSnap({ themes: themes() }), ok, T0).fresh).toBe(true);
+  });
+  it('themes behind the vitals watermark are stale; a silent sensor feed makes the sensor themes silent', () => {
+    const behind = vitalsSnap({ asOf: iso(T0 + 200_000), themes: themes() });
+    expect(themeFreshness('water', fresh, behind, ok, T0)).toMatchObject({ fresh: false, reason: REASONS.stale });
+    const silent = sourcesCh(T0 - 30_000);
+    expect(themeFreshness('water', fresh, vitalsSnap({ themes: themes() }), silent, T0).reason).toContain(
+      REASONS.feedSilent,
+    );
+    expect(themeFreshness('hotline', fresh, vitalsSnap({ themes: themes() }), silent, T0).fresh).toBe(true);
+  });
+});
+
+describe('hotline KPIs by REST', () => {
+  const kpis: HotlineKpis = { level: 'city', period: 'rolling-24h', asOf: iso(T0), areas: [] };
+  const rest = (over: Partial<RestState<HotlineKpis>> = {}): RestState<HotlineKpis> => ({
+    data: kpis,
+    fetchedAt: T0,
+    error: null,
+    ...over,
+  });
+  const ok = sourcesCh(T0);
+  it('fresh after a recent fetch with the socket up; stale, unreachable, no data otherwise', () => {
+    expect(hotlineKpisFreshness(rest(), true, ok, T0 + 5_000, 30_000)).toEqual({
+      fresh: true,
+      reason: null,
+      ageMs: 5_000,
+    });
+    expect(hotlineKpisFreshness(rest(), true, ok, T0 + 31_000, 30_000).reason).toBe(REASONS.stale);
+    expect(hotlineKpisFreshness(rest({ error: 'network' }), true, ok, T0 + 31_000, 30_000).reason).toBe(
+      REASONS.unreachable,
+    );
+    expect(hotlineKpisFreshness(rest(), false, ok, T0, 30_000).reason).toBe(REASONS.unreachable);
+    expect(hotlineKpisFreshness(rest({ data: null, fetchedAt: null }), true, ok, T0, 30_000).reason).toBe(
+      REASONS.connecting,
+    );
+    expect(
+      hotlineKpisFreshness(rest({ data: null, fetchedAt: null, error: 'HTTP 404' }), true, ok, T0, 30_000).reason,
+    ).toContain('HTTP 404');
+    expect(hotlineKpisFreshness(rest({ data: { ...kpis, asOf: null } }), true, ok, T0, 30_000).reason).toBe(
+      REASONS.noData,
+    );
+  });
+  it('the hotline source silent: the KPIs say feed silent', () => {
+    const silent = sourcesCh(T0);
+    silent.data!.sources['hotline-12345']!.lastEventAt = iso(T0 - 60_000);
+    expect(hotlineKpisFreshness(rest(), true, silent, T0, 30_000).reason).toBe(`${REASONS.feedSilent}: hotline-12345`);
+  });
+});
+
+describe('cases freshness', () => {
+  const cases = (currentAt: string | null, over: Partial<ChannelState<CasesChannelState>> = {}) =>
+    ({
+      data: { currentAt, cases: {}, byState: {}, overdue: 0 } as unknown as CasesChannelState,
+      seq: 1,
+      synced: true,
+      connected: true,
+      gaps: 0,
+      resyncsSent: 0,
+      ...over,
+    }) as ChannelState<CasesChannelState>;
+  it('fresh within 15 s of the desk confirming its picture; reasons otherwise', () => {
+    expect(casesFreshness(cases(iso(T0)), T0 + 14_000)).toEqual({ fresh: true, reason: null, ageMs: 14_000 });
+    expect(casesFreshness(cases(iso(T0)), T0 + 16_000).reason).toBe(REASONS.stale);
+    expect(casesFreshness(cases(null), T0).reason).toBe(REASONS.stale);
+    expect(casesFreshness(cases(iso(T0), { connected: false, synced: false }), T0).reason).toBe(REASONS.unreachable);
   });
 });
