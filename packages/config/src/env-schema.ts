@@ -138,6 +138,10 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, . _ - only')
     .default('cityops.aggregator.v1'),
+  // 复盘 replays of a past period (apps/gateway/src/replay): how many at once, when an unwatched one ends, how long a period
+  REPLAY_MAX_CONCURRENT: int(0, 32).default(4),
+  REPLAY_IDLE_TIMEOUT_MS: int(10_000, 24 * 3600 * 1000).default(10 * 60 * 1000),
+  REPLAY_MAX_PERIOD_MS: int(60_000, 31 * 24 * 3600 * 1000).default(7 * 24 * 3600 * 1000),
   SIMULATOR: onOff.default(true),
   SIM_RATE: int(1, 100_000).default(200),
   SIM_SEED: int(0, 2 ** 31 - 1).default(42),
