@@ -280,7 +280,7 @@ describe('hotline KPIs by REST', () => {
   const kpis: HotlineKpis = { level: 'city', period: 'rolling-24h', asOf: iso(T0), areas: [] };
   const rest = (over: Partial<RestState<HotlineKpis>> = {}): RestState<HotlineKpis> => ({
     data: kpis,
-    fetchedAt: T0,
+    okAt: T0,
     error: null,
     ...over,
   });
@@ -296,12 +296,15 @@ describe('hotline KPIs by REST', () => {
       REASONS.unreachable,
     );
     expect(hotlineKpisFreshness(rest(), false, ok, T0, 30_000).reason).toBe(REASONS.unreachable);
-    expect(hotlineKpisFreshness(rest({ data: null, fetchedAt: null }), true, ok, T0, 30_000).reason).toBe(
+    expect(hotlineKpisFreshness(rest({ data: null, okAt: null }), true, ok, T0, 30_000).reason).toBe(
       REASONS.connecting,
     );
     expect(
-      hotlineKpisFreshness(rest({ data: null, fetchedAt: null, error: 'HTTP 404' }), true, ok, T0, 30_000).reason,
-    ).toContain('HTTP 404');
+      hotlineKpisFreshness(rest({ data: null, okAt: null, error: 'HTTP 500' }), true, ok, T0, 30_000).reason,
+    ).toContain('HTTP 500');
+    expect(hotlineKpisFreshness(rest({ data: null, okAt: null, error: 'HTTP 404' }), true, ok, T0, 30_000).reason).toBe(
+      REASONS.noData,
+    );
     expect(hotlineKpisFreshness(rest({ data: { ...kpis, asOf: null } }), true, ok, T0, 30_000).reason).toBe(
       REASONS.noData,
     );

@@ -2,7 +2,6 @@ import type {
   AlertView,
   AlertsChannelState,
   CasesChannelState,
-  HotlineKpis,
   SourceHealthView,
   SourcesChannelState,
   ThemeId,
@@ -146,21 +145,22 @@ export function themeFreshness(
  * Figures fetched by REST (the 接诉即办 KPIs, `GET /api/v1/hotline/kpis`): current when the last
  * fetch worked less than `staleAfterMs` ago (server clock) and the socket is up (a wall without
  * its gateway says so even if a fetch just worked); no data before the first ticket (`asOf`
- * null); feed silent when the hotline's sources are.
+ * null) or while the route answers 404; feed silent when the hotline's sources are.
  */
 export function hotlineKpisFreshness(
-  rest: RestState<HotlineKpis>,
+  rest: RestState<{ asOf: string | null }>,
   socketUp: boolean,
   sources: ChannelState<SourcesChannelState>,
   serverNow: number,
   staleAfterMs: number,
 ): Freshness {
-  const ageMs = rest.fetchedAt === null ? null : Math.max(0, serverNow - rest.fetchedAt);
+  const ageMs = rest.okAt === null ? null : Math.max(0, serverNow - rest.okAt);
   if (!socketUp) return NOT(rest.data === null ? REASONS.connecting : REASONS.unreachable, ageMs);
   if (rest.data === null) {
+    if (rest.error === null) return NOT(REASONS.connecting, ageMs);
+    if (rest.error === 'HTTP 404') return NOT(REASONS.noData, ageMs);
     if (rest.error === 'network') return NOT(REASONS.unreachable, ageMs);
-    if (rest.error) return NOT(`读取失败 read failed (${rest.error})`, ageMs);
-    return NOT(REASONS.connecting, ageMs);
+    return NOT(`读取失败 read failed (${rest.error})`, ageMs);
   }
   if (ageMs === null || ageMs > staleAfterMs)
     return NOT(rest.error === 'network' ? REASONS.unreachable : REASONS.stale, ageMs);
