@@ -1,0 +1,77 @@
+/**
+ * Calendar months in the city's time zone, by `Intl.DateTimeFormat` (the platform's tz database):
+ * no daylight-saving arithmetic of our own.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The wall-clock fields of an instant in a time zone. */
+function wallClock(
+  ms: number,
+  timeZone: string,
+): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
+  const parts = formatter(timeZone).formatToParts(new Date(ms));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return { y: get('year'), mo: get('month'), d: get('day'), h: get('hour'), mi: get('minute'), s: get('second') };
+}
+
+/** `YYYY-MM` of an instant (epoch ms) in a time zone. */
+export function monthOf(ms: number, timeZone: string): string {
+  const w = wallClock(ms, timeZone);
+  return `${String(w.y).padStart(4, '0')}-${String(w.mo).padStart(2, '0')}`;
+}
+
+export const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** The month before `YYYY-MM`. */
+export function previousMonth(month: string): string {
+  const m = MONTH_PATTERN.exec(month);
+  if (!m) throw new RangeError(`month must be YYYY-MM, got ${month}`);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  return mo === 1 ? `${String(y - 1).padStart(4, '0')}-12` : `${m[1]}-${String(mo - 1).padStart(2, '0')}`;
+}
+
+/** The UTC offset (ms) of a time zone at an instant, as Intl reports the wall clock there. */
+function offsetAt(ms: number, timeZone: string): number {
+  const w = wallClock(ms, timeZone);
+  const wallAsUtc = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s);
+  return wallAsUtc - Math.floor(ms / 1000) * 1000;
+}
+
+const starts = new Map<string, number>();
+
+/**
+ * The instant (epoch ms) at which month `YYYY-MM` begins in the time zone: the store bucket of the
+ * month's counters. The offset is the one Intl gives at that instant.
+ */
+export function monthStartMs(month: string, timeZone: string): number {
+  const key = `${timeZone}|${month}`;
+  const hit = starts.get(key);
+  if (hit !== undefined) return hit;
+  const m = MONTH_PATTERN.exec(month);
+  if (!m) throw new RangeError(`month must be YYYY-MM, got ${month}`);
+  const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, 1);
+  let t = guess - offsetAt(guess, timeZone);
+  const again = guess - offsetAt(t, timeZone);
+  if (again !== t) t = again;
+  starts.set(key, t);
+  return t;
+}
