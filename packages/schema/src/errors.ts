@@ -74,6 +74,14 @@ export const ErrorCodes = {
   DESK_DECISION_TIMEOUT: 'E_DESK_DECISION_TIMEOUT',
   /** alert desk: the audit trail's hash chain is broken (an entry altered, removed or reordered) */
   DESK_AUDIT_BROKEN: 'E_DESK_AUDIT_BROKEN',
+  /** replay (复盘): no replay with that id (it ended, expired, or never was) */
+  REPLAY_NOT_FOUND: 'E_REPLAY_NOT_FOUND',
+  /** replay: REPLAY_MAX_CONCURRENT replays run already (503 with Retry-After) */
+  REPLAY_TOO_MANY: 'E_REPLAY_TOO_MANY',
+  /** replay: a period that is empty, in the future, longer than REPLAY_MAX_PERIOD_MS, or a seek outside it */
+  REPLAY_BAD_PERIOD: 'E_REPLAY_BAD_PERIOD',
+  /** replay: a screen watching a replay asked for a live-only channel (alerts, sources, cases) */
+  REPLAY_LIVE_ONLY: 'E_REPLAY_LIVE_ONLY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
