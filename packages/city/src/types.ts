@@ -142,6 +142,19 @@ export interface CityPack {
   mappings?: Record<string, CategoryMapping>;
   /** The alert desk's deadlines by level, in minutes (`pack.json` `deadlines`); what is left out takes the desk's defaults. */
   deadlines?: WhistleDeadlines;
+  /** 接诉即办 deadlines of 12345 tickets (`pack.json` `hotlineDeadlines`); without them packages/hotline-kpis' defaults */
+  hotlineDeadlines?: HotlineDeadlines;
+}
+
+/**
+ * 12345 ticket deadlines in minutes from `received`: respond within `respondMinutes`, resolve within
+ * `resolveMinutes`; `byCategory` overrides both for category codes starting with `prefix` (the
+ * longest matching prefix wins), e.g. emergencies `E.05`.
+ */
+export interface HotlineDeadlines {
+  respondMinutes: number;
+  resolveMinutes: number;
+  byCategory?: Array<{ prefix: string; respondMinutes: number; resolveMinutes: number }>;
 }
 
 /**

@@ -61,6 +61,41 @@ describe('whistle deadlines (pack.json `deadlines`)', () => {
   });
 });
 
+describe('hotline deadlines (pack.json `hotlineDeadlines`)', () => {
+  it('are read from the pack; a pack without them has none (packages/hotline-kpis has the defaults)', () => {
+    expect(parsePack(tinyPack()).hotlineDeadlines).toBeUndefined();
+    const f = tinyPack();
+    const d = {
+      respondMinutes: 60,
+      resolveMinutes: 240,
+      byCategory: [{ prefix: 'E.05', respondMinutes: 20, resolveMinutes: 90 }],
+    };
+    (f.pack as Record<string, unknown>).hotlineDeadlines = d;
+    expect(parsePack(f).hotlineDeadlines).toEqual(d);
+  });
+
+  it('a bad one stops loading, naming it', () => {
+    const f = tinyPack();
+    (f.pack as Record<string, unknown>).hotlineDeadlines = { respondMinutes: 0, resolveMinutes: 480 };
+    expect(rejects(f).message).toContain('hotlineDeadlines.respondMinutes');
+    const g = tinyPack();
+    (g.pack as Record<string, unknown>).hotlineDeadlines = {
+      respondMinutes: 120,
+      resolveMinutes: 480,
+      byCategory: [{ prefix: 'urgent', respondMinutes: 30, resolveMinutes: 120 }],
+    };
+    expect(rejects(g).message).toContain('hotlineDeadlines.byCategory.0.prefix');
+  });
+
+  it('the default pack has respond 120 / resolve 480 min, E.05 30 / 120 min', () => {
+    expect(loadCityPack().hotlineDeadlines).toEqual({
+      respondMinutes: 120,
+      resolveMinutes: 480,
+      byCategory: [{ prefix: 'E.05', respondMinutes: 30, resolveMinutes: 120 }],
+    });
+  });
+});
+
 describe('parsePack rejects a broken pack, naming the file and the feature', () => {
   it('rejects an unclosed ring', () => {
     const f = tinyPack();

@@ -26,6 +26,7 @@ import type {
   RoadSegment,
   Taxonomy,
   WhistleDeadlines,
+  HotlineDeadlines,
 } from './types.js';
 
 /**
@@ -103,6 +104,26 @@ const DeadlinesSchema = z
     resolveMinutes: z.object({ emergency: minutes, priority: minutes, routine: minutes }).partial().strict().optional(),
   })
   .strict();
+const HotlineDeadlinesSchema = z
+  .object({
+    respondMinutes: minutes,
+    resolveMinutes: minutes,
+    byCategory: z
+      .array(
+        z
+          .object({
+            prefix: z
+              .string()
+              .regex(/^[PE](\.\d{2}(\.\d{2})?)?$/, 'a category code or its start, like E.05 or E.05.01'),
+            respondMinutes: minutes,
+            resolveMinutes: minutes,
+          })
+          .strict(),
+      )
+      .max(500)
+      .optional(),
+  })
+  .strict();
 const PackJson = z
   .object({
     formatVersion: z.number().int(),
@@ -111,6 +132,8 @@ const PackJson = z
     taxonomy: TaxonomySchema,
     /** the alert desk's deadlines by level (apps/alert-desk has the defaults for what is left out) */
     deadlines: DeadlinesSchema.optional(),
+    /** 12345 ticket deadlines (packages/hotline-kpis has the defaults when they are left out) */
+    hotlineDeadlines: HotlineDeadlinesSchema.optional(),
   })
   .strict();
 
@@ -535,6 +558,7 @@ export function parsePack(files: PackFiles): CityPack {
     departments: pj.departments as Department[],
     taxonomy,
     ...(pj.deadlines ? { deadlines: pj.deadlines as WhistleDeadlines } : {}),
+    ...(pj.hotlineDeadlines ? { hotlineDeadlines: pj.hotlineDeadlines as HotlineDeadlines } : {}),
     // read from the pack's mappings/ directory by loadCityPack (mappings.ts)
     mappings: {},
   };
