@@ -38,3 +38,15 @@ export function formatTimeOfIso(iso: string | null | undefined): string {
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+/**
+ * The wall's clock drift for the header: `+1.2s` (the wall is ahead of the server), `−0.3s`, and
+ * `±0.0s` under 50 ms. Seconds with one decimal: what matters from across the room is whether it is
+ * off, and by about how much.
+ */
+export function formatDrift(ms: number): string {
+  if (Math.abs(ms) < 50) return '±0.0s';
+  const s = Math.abs(ms) / 1000;
+  const text = s < 100 ? `${s.toFixed(1)}s` : formatAge(Math.abs(ms));
+  return `${ms > 0 ? '+' : '−'}${text}`;
+}

@@ -1,7 +1,11 @@
 import type { FeedView } from '../feed/vitals-feed.js';
 import { formatAge } from '../format.js';
 
-/** The one element that says whether the wall may be trusted right now. */
+/**
+ * The one element that says whether the wall may be trusted right now: `data-state` is what the
+ * screen may claim (live / stale / offline / connecting), `data-link` how the socket is doing
+ * (connecting / live / reconnecting / offline).
+ */
 export function statusText(view: FeedView): string {
   switch (view.screenState) {
     case 'live':
@@ -23,6 +27,7 @@ export function StatusBadge({ view }: { view: FeedView }) {
       className={`status status-${view.screenState}`}
       data-testid="status"
       data-state={view.screenState}
+      data-link={view.status}
       role="status"
     >
       <span className="status-dot" aria-hidden="true" />

@@ -78,6 +78,8 @@ export interface FeedView {
   ageMs: number | null;
   /** how long the link has been down (reconnecting/offline/connecting), else null */
   downForMs: number | null;
+  /** the wall's clock against the gateway's (for the header's drift and server-time clock) */
+  clock: ClockEstimate;
 }
 
 export interface VitalsFeedOptions {
@@ -182,7 +184,7 @@ export class VitalsFeed {
     const screenState: ScreenState =
       status === 'connecting' ? 'connecting' : status === 'live' ? (stale ? 'stale' : 'live') : 'offline';
     const downForMs = s.transport === 'connected' ? null : Math.max(0, now - s.downSinceMs);
-    return { status, screenState, stale, ageMs, downForMs };
+    return { status, screenState, stale, ageMs, downForMs, clock: s.clock };
   }
 
   private status(now: number): ConnectionStatus {

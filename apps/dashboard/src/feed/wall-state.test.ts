@@ -174,6 +174,7 @@ const liveView = (ageMs: number | null = 1_000): FeedView => ({
   stale: ageMs === null || ageMs > 10_000,
   ageMs,
   downForMs: null,
+  clock: { offsetMs: 0, rttMs: null, via: 'none', measuredAt: null },
 });
 
 describe('vitals freshness', () => {
