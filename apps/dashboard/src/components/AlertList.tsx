@@ -4,7 +4,7 @@ import { alertTypeLabel, SEVERITY_LABELS, STATE_LABELS } from '../alert-labels.j
 import { formatAge, formatCount } from '../format.js';
 import type { Freshness } from '../feed/wall-state.js';
 import { sortedAlerts } from '../feed/wall-state.js';
-import { PanelTitle } from './PanelTitle.js';
+import { Widget } from './Widget.js';
 
 interface AlertListProps {
   data: AlertsChannelState | null;
@@ -36,14 +36,13 @@ export const AlertList = memo(function AlertList({ data, freshness, serverNow, m
   const open = data?.open ?? null;
   const hidden = data ? Math.max(0, Object.keys(data.alerts).length - rows.length) + data.notShown : 0;
   return (
-    <section
-      className={`panel alert-list${freshness.fresh ? '' : ' is-stale'}`}
-      data-widget="alert-list"
-      data-fresh={String(freshness.fresh)}
-      data-open={open ?? ''}
+    <Widget
+      name="alert-list"
+      className="alert-list"
+      freshness={freshness}
+      title={{ zh: '实时告警', en: 'Live alerts', note: open === null ? '—' : `${formatCount(open)} 起 open` }}
+      attrs={{ 'data-open': open === null ? '' : String(open) }}
     >
-      <PanelTitle zh="实时告警" en="Live alerts" note={open === null ? '—' : `${formatCount(open)} 起 open`} />
-      {freshness.fresh ? null : <div className="widget-stale">{freshness.reason}</div>}
       {data && rows.length === 0 ? (
         <div className="empty">{freshness.fresh ? '当前无告警 · No open alerts' : '—'}</div>
       ) : null}
@@ -86,6 +85,6 @@ export const AlertList = memo(function AlertList({ data, freshness, serverNow, m
           另有 {formatCount(hidden)} 条 · {formatCount(hidden)} more
         </div>
       ) : null}
-    </section>
+    </Widget>
   );
 });

@@ -1,9 +1,7 @@
 import { memo } from 'react';
 import type { CasesChannelState, CaseSummaryView } from '@cityops/schema';
-import { PanelTitle } from './PanelTitle.js';
-
-/** the desk re-reads every case every 5 s; past this the widget says it is stale */
-const CASES_STALE_AFTER_MS = 15_000;
+import { casesFreshness, type Freshness } from '../feed/wall-state.js';
+import { Widget } from './Widget.js';
 
 const STATES: Array<[keyof CasesChannelState['byState'], string, string]> = [
   ['raised', '待确认', 'Raised'],
@@ -14,17 +12,20 @@ const STATES: Array<[keyof CasesChannelState['byState'], string, string]> = [
   ['closed', '已关闭', 'Closed'],
 ];
 
-export function casesFreshness(
+/**
+ * The cases' freshness (wall-state's rule) from the channel's parts; kept for callers that pass
+ * `synced` and `data` only (the socket then counts as up).
+ */
+export function casesFreshnessOf(
   synced: boolean,
   data: CasesChannelState | null,
   serverNow: number,
-): { fresh: boolean; reason: string | null } {
-  if (!synced) return { fresh: false, reason: data ? '未同步 not synced' : '连接中 connecting' };
-  if (!data) return { fresh: false, reason: '无案件数据 no case data' };
-  if (data.error) return { fresh: false, reason: '案件读取失败 cases unreadable' };
-  const at = data.currentAt ? Date.parse(data.currentAt) : NaN;
-  if (!Number.isFinite(at) || serverNow - at > CASES_STALE_AFTER_MS) return { fresh: false, reason: '数据滞后 stale' };
-  return { fresh: true, reason: null };
+  connected?: boolean,
+): Freshness {
+  return casesFreshness(
+    { data, synced, seq: null, gaps: 0, resyncsSent: 0, ...(connected === undefined ? {} : { connected }) },
+    serverNow,
+  );
 }
 
 const late = (c: CaseSummaryView, serverNow: number) =>
@@ -39,25 +40,27 @@ export const CasesPanel = memo(function CasesPanel({
   data,
   synced,
   serverNow,
+  freshness,
 }: {
   data: CasesChannelState | null;
   synced: boolean;
   serverNow: number;
+  /** the channel's freshness (wall-state's casesFreshness); computed from `synced` when absent */
+  freshness?: Freshness;
 }) {
-  const f = casesFreshness(synced, data, serverNow);
+  const f = freshness ?? casesFreshnessOf(synced, data, serverNow);
   const overdue = Object.values(data?.cases ?? {})
     .filter((c) => c.state !== 'closed' && c.state !== 'merged' && late(c, serverNow))
     .sort((a, b) => (a.nextDueAt ?? '').localeCompare(b.nextDueAt ?? ''));
   const overdueCount = data ? Math.max(data.overdue, overdue.length) : null;
   return (
-    <section
-      className={`panel cases-panel${f.fresh ? '' : ' is-stale'}`}
-      data-widget="cases-panel"
-      data-fresh={String(f.fresh)}
-      data-overdue={overdueCount ?? ''}
+    <Widget
+      name="cases-panel"
+      className="cases-panel"
+      freshness={f}
+      title={{ zh: '案件态势', en: 'Cases', note: '吹哨报到闭环' }}
+      attrs={{ 'data-overdue': overdueCount === null ? '' : String(overdueCount) }}
     >
-      <PanelTitle zh="案件态势" en="Cases" note="吹哨报到闭环" />
-      {f.fresh ? null : <div className="widget-stale">{f.reason}</div>}
       <div className="case-states">
         {STATES.map(([s, zh, en]) => (
           <div key={s} className="case-state" data-state={s}>
@@ -80,6 +83,6 @@ export const CasesPanel = memo(function CasesPanel({
           {c.lead ? ` · ${c.lead}` : ''}
         </div>
       ))}
-    </section>
+    </Widget>
   );
 });

@@ -2,8 +2,8 @@ import { memo } from 'react';
 import type { SourcesChannelState } from '@cityops/schema';
 import { formatAge, formatCount } from '../format.js';
 import type { Freshness } from '../feed/wall-state.js';
-import { sourceRows } from '../feed/wall-state.js';
-import { PanelTitle } from './PanelTitle.js';
+import { REASONS, sourceRows } from '../feed/wall-state.js';
+import { Widget } from './Widget.js';
 
 interface SourcesPanelProps {
   data: SourcesChannelState | null;
@@ -24,13 +24,12 @@ export const SourcesPanel = memo(function SourcesPanel({ data, freshness, server
     .sort((a, b) => Number(b.silent) - Number(a.silent) || a.name.localeCompare(b.name))
     .slice(0, max);
   return (
-    <section
-      className={`panel sources-panel${freshness.fresh ? '' : ' is-stale'}`}
-      data-widget="sources-panel"
-      data-fresh={String(freshness.fresh)}
+    <Widget
+      name="sources-panel"
+      className="sources-panel"
+      freshness={freshness}
+      title={{ zh: '数据源健康', en: 'Data sources', note: '速率 · 最近 · 拒收' }}
     >
-      <PanelTitle zh="数据源健康" en="Data sources" note="速率 · 最近 · 拒收" />
-      {freshness.fresh ? null : <div className="widget-stale">{freshness.reason}</div>}
       {data?.available && rows.length === 0 ? <div className="empty">尚无数据源 · No sources yet</div> : null}
       <div className="source-rows">
         {rows.map((r) => (
@@ -39,6 +38,8 @@ export const SourcesPanel = memo(function SourcesPanel({ data, freshness, server
             className={`source-row${r.silent ? ' is-silent' : ''}`}
             data-source={r.name}
             data-fresh={String(freshness.fresh && !r.silent)}
+            {...(r.silent ? { 'data-stale-reason': REASONS.feedSilent } : {})}
+            {...(r.view.types ? { 'data-types': r.view.types.join(' ') } : {})}
           >
             <span className="source-name" title={r.view.connection ?? ''}>
               {r.name}
@@ -49,6 +50,6 @@ export const SourcesPanel = memo(function SourcesPanel({ data, freshness, server
           </div>
         ))}
       </div>
-    </section>
+    </Widget>
   );
 });
