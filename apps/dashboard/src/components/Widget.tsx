@@ -30,8 +30,12 @@ export function Widget({ name, freshness, title, className, attrs, children }: W
       {...attrs}
     >
       {title ? <PanelTitle zh={title.zh} en={title.en} {...(title.note ? { note: title.note } : {})} /> : null}
-      <span className={`widget-age${fresh ? '' : ' is-stale'}`} data-age-ms={ageMs ?? ''}>
-        {ageMs === null ? '—' : formatAge(ageMs)}
+      <span
+        className={`widget-age${fresh ? '' : ' is-stale'}`}
+        data-age-ms={ageMs ?? ''}
+        title="数据龄 age of the data (server clock)"
+      >
+        {ageMs === null ? '—' : `⏱ ${formatAge(ageMs)}`}
       </span>
       {fresh ? null : <div className="widget-stale">{reason}</div>}
       {children}
