@@ -26,6 +26,8 @@ export interface FoldOutput {
   watermark: number | null;
   /** counter increments (the vital-sign buckets) */
   increments?: CounterIncrement[];
+  /** gauge moves of the group (store S21: current-value aggregates that never expire), summed across partitions */
+  gauges?: Array<{ field: string; by: number }>;
   /** records dropped, by reason code: added to the stage's running totals */
   dropped?: Record<string, number>;
   /** keyed state to write and to delete (the last write of a key within one output wins) */
