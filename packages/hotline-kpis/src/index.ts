@@ -28,3 +28,12 @@ export {
   type RankingOptions,
 } from './kpis.js';
 export { FIXTURE_CITY, FIXTURE_EXPECTED, fixtureEvents } from './fixture.js';
+export {
+  HOTLINE_MONTH_TTL_MS,
+  HOTLINE_ROLLING_TTL_MS,
+  hotlineGroups,
+  kpiContextOf,
+  kpiNamesOf,
+  type KpiPack,
+} from './pack.js';
+export { readKpis, readRankings, type CounterReader, type KpiSource } from './read.js';
