@@ -1,10 +1,12 @@
 import type { Bus } from '@cityops/bus';
+import type { CityIndex, CityPack } from '@cityops/city';
 import { stageMetrics } from '@cityops/metrics';
 import { Topics } from '@cityops/schema';
 import type { Store } from '@cityops/store';
 import { StreamRunner, type Stage, type StreamStats } from '@cityops/stream';
 import { BUCKET_MS, WINDOW_M15_MS, knownSources } from '@cityops/vitals';
 import { buildBatch } from './build-batch.js';
+import { ThemesRunner } from './themes.js';
 
 export interface AggregatorOptions {
   bus: Bus;
@@ -21,6 +23,13 @@ export interface AggregatorOptions {
    * counted as `other`, so senders cannot grow the vital signs by inventing names. Unset: all by name.
    */
   knownSources?: readonly string[];
+  /**
+   * The city pack and its index: with them the vital signs by theme run too (issue 11), as two
+   * more stages in their own groups (`<group>.themes`, `<group>.themes.vans`). Without: counts only.
+   */
+  city?: { pack: CityPack; index: CityIndex };
+  /** the internal topic of the themes' vehicle repartition (default cityops.themes.by-vehicle.v1; tests) */
+  vanTopic?: string;
 }
 
 /**
@@ -56,6 +65,8 @@ export function aggregatorStage(
 /** Runs the vital-signs stage as a member of its group. */
 export class Aggregator {
   private readonly runner: StreamRunner;
+  /** the themes stages, when the aggregator was given the city */
+  readonly themes: ThemesRunner | undefined;
 
   constructor(options: AggregatorOptions) {
     this.runner = new StreamRunner({
@@ -66,17 +77,33 @@ export class Aggregator {
       ...(options.log ? { log: options.log } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
+    this.themes = options.city
+      ? new ThemesRunner({
+          bus: options.bus,
+          store: options.store,
+          group: options.group,
+          allowedLatenessMs: options.allowedLatenessMs,
+          pack: options.city.pack,
+          index: options.city.index,
+          ...(options.topic ? { topic: options.topic } : {}),
+          ...(options.vanTopic ? { vanTopic: options.vanTopic } : {}),
+          ...(options.log ? { log: options.log } : {}),
+          ...(options.now ? { now: options.now } : {}),
+        })
+      : undefined;
   }
 
   get stats(): StreamStats {
     return this.runner.stats;
   }
 
-  start(): Promise<void> {
-    return this.runner.start();
+  async start(): Promise<void> {
+    await this.runner.start();
+    await this.themes?.start();
   }
 
-  stop(): Promise<void> {
-    return this.runner.stop();
+  async stop(): Promise<void> {
+    await this.themes?.stop();
+    await this.runner.stop();
   }
 }

@@ -1,5 +1,5 @@
 import { serveMetricsFromSettings } from '@cityops/metrics';
-import { closePorts, openPorts, runApp } from '@cityops/runtime';
+import { closePorts, loadCity, openPorts, runApp } from '@cityops/runtime';
 import { Aggregator } from './aggregator.js';
 
 await runApp('aggregator', async ({ config, log }) => {
@@ -13,6 +13,8 @@ await runApp('aggregator', async ({ config, log }) => {
     group: config.AGGREGATOR_GROUP,
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
     knownSources: config.KNOWN_SOURCES,
+    // the vital signs by theme (issue 11) need the pack's roads, loading zones and time zone
+    city: loadCity(config),
     log: (m) => log.warn(m),
   });
   running.aggregator = aggregator;

@@ -1,0 +1,174 @@
+/**
+ * Keyed items with contributions: the engine both themes folds run on. An item (a sensor, a
+ * ticket, a van, a stop) is one keyed-state entry of its partition holding what it currently
+ * contributes to its areas' gauges (`m`, per area in `a`) and when that changes by itself (`u`,
+ * event time: a reading going stale, a deadline passing). A fold changes items; `finish`
+ * re-evaluates the changed ones and the ones due by the watermark, and turns the difference
+ * between what they contributed and what they contribute now into gauge moves. So the work per
+ * event is O(1) and no read ever scans the items.
+ *
+ * Due items are found through an index (event-time minute -> keys) kept beside the runtime's state
+ * map. It is a cache: the fold's output depends only on its input (records, watermark, state),
+ * because the index is rebuilt from the state whenever it may not match it (a new state map after
+ * a reload, or a batch whose output was not applied: checked by the `~v` sentinel every output
+ * writes).
+ */
+
+/** What every item holds. */
+export interface Contributing {
+  /** the areas it contributes to (`c`, `d:<district>`, `st:<street>`) */
+  a: string[];
+  /** measure -> amount it contributes to each of its areas */
+  m: Record<string, number>;
+  /** event time (epoch ms) when its contribution changes by itself, or null */
+  u: number | null;
+}
+
+export const SENTINEL_KEY = '~v';
+const SLOT_MS = 60_000;
+
+interface DueIndex {
+  slots: Map<number, Set<string>>;
+  /** the smallest slot that may still hold keys */
+  floor: number;
+  /** the sentinel value of the last output built on this index */
+  emitted: string | undefined;
+}
+
+const indexes = new WeakMap<ReadonlyMap<string, string>, DueIndex>();
+
+function slotOf(u: number): number {
+  return Math.floor(u / SLOT_MS);
+}
+
+function addDue(ix: DueIndex, key: string, u: number | null): void {
+  if (u === null) return;
+  const s = slotOf(u);
+  let set = ix.slots.get(s);
+  if (!set) ix.slots.set(s, (set = new Set()));
+  set.add(key);
+  if (s < ix.floor) ix.floor = s;
+}
+
+function buildIndex(state: ReadonlyMap<string, string>): DueIndex {
+  const ix: DueIndex = { slots: new Map(), floor: Number.MAX_SAFE_INTEGER, emitted: state.get(SENTINEL_KEY) };
+  for (const [key, raw] of state) {
+    if (key === SENTINEL_KEY) continue;
+    const item = parse(raw);
+    if (item) addDue(ix, key, item.u);
+  }
+  return ix;
+}
+
+function parse(raw: string | undefined): Contributing | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as Contributing;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ItemsOutput {
+  set: Array<[string, string]>;
+  del: string[];
+  gauges: Array<{ field: string; by: number }>;
+}
+
+/** One fold's view of a partition's items: reads through its own changes, then the state. */
+export class ItemBatch {
+  private readonly ix: DueIndex;
+  private readonly current = new Map<string, Contributing | null>();
+  private readonly original = new Map<string, Contributing | null>();
+  private readonly changedKeys = new Set<string>();
+
+  constructor(private readonly state: ReadonlyMap<string, string>) {
+    let ix = indexes.get(state);
+    if (!ix || ix.emitted !== state.get(SENTINEL_KEY)) {
+      ix = buildIndex(state);
+      indexes.set(state, ix);
+    }
+    this.ix = ix;
+  }
+
+  get<T extends Contributing>(key: string): T | undefined {
+    if (this.current.has(key)) return (this.current.get(key) ?? undefined) as T | undefined;
+    const item = parse(this.state.get(key));
+    this.original.set(key, item ?? null);
+    this.current.set(key, item ?? null);
+    return item as T | undefined;
+  }
+
+  put(key: string, item: Contributing): void {
+    if (!this.current.has(key)) this.get(key);
+    this.current.set(key, item);
+  }
+
+  /**
+   * Re-evaluates every changed item and every item due by `watermark` (`evaluate` returns the
+   * item with its `m` and `u` for that time, or null to forget it), and returns the state writes
+   * and gauge moves. `sentinel` identifies this output (the batch's next offset).
+   */
+  finish(
+    watermark: number | null,
+    sentinel: string,
+    evaluate: (key: string, item: Contributing, watermark: number) => Contributing | null,
+  ): ItemsOutput {
+    const ix = this.ix;
+    if (watermark !== null) {
+      const last = slotOf(watermark);
+      const due: number[] = [];
+      if (last - ix.floor > ix.slots.size) {
+        for (const s of ix.slots.keys()) if (s <= last) due.push(s);
+      } else {
+        for (let s = ix.floor; s <= last; s++) if (ix.slots.has(s)) due.push(s);
+      }
+      for (const s of due) {
+        for (const key of ix.slots.get(s)!) {
+          const item = this.get(key);
+          if (item && item.u !== null && item.u <= watermark && !this.changedKeys.has(key)) this.changedKeys.add(key);
+        }
+        ix.slots.delete(s);
+      }
+      if (last + 1 > ix.floor) ix.floor = last + 1;
+    }
+    for (const key of this.current.keys())
+      if (this.current.get(key) !== this.original.get(key)) this.changedKeys.add(key);
+
+    const moves = new Map<string, number>();
+    const move = (item: Contributing | null | undefined, sign: number) => {
+      if (!item) return;
+      for (const area of item.a)
+        for (const [measure, by] of Object.entries(item.m)) {
+          const field = `${area}|${measure}`;
+          moves.set(field, (moves.get(field) ?? 0) + sign * by);
+        }
+    };
+    const set: Array<[string, string]> = [];
+    const del: string[] = [];
+    for (const key of [...this.changedKeys].sort()) {
+      const before = this.original.get(key);
+      const now = this.current.get(key);
+      const after = now && watermark !== null ? evaluate(key, now, watermark) : (now ?? null);
+      move(before, -1);
+      move(after, +1);
+      if (after) {
+        set.push([key, JSON.stringify(after)]);
+        addDue(ix, key, after.u);
+      } else if (before) del.push(key);
+    }
+    set.push([SENTINEL_KEY, sentinel]);
+    ix.emitted = sentinel;
+    const gauges: Array<{ field: string; by: number }> = [];
+    for (const [field, by] of moves) if (by !== 0) gauges.push({ field, by });
+    return { set, del, gauges };
+  }
+}
+
+/** The areas of an event's location: the city, and its district and street where ingest resolved them. */
+export function areasOf(districtId: string | undefined, streetId: string | undefined): string[] {
+  const a = ['c'];
+  if (districtId) a.push(`d:${districtId}`);
+  if (streetId) a.push(`st:${streetId}`);
+  return a;
+}
