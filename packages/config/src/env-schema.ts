@@ -138,6 +138,8 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, . _ - only')
     .default('cityops.aggregator.v1'),
+  // 红黑榜 (packages/hotline-kpis): a street or district with fewer tickets received in the month is not ranked
+  HOTLINE_MIN_RECEIVED: int(1, 1_000_000).default(30),
   // 复盘 replays of a past period (apps/gateway/src/replay): how many at once, when an unwatched one ends, how long a period
   REPLAY_MAX_CONCURRENT: int(0, 32).default(4),
   REPLAY_IDLE_TIMEOUT_MS: int(10_000, 24 * 3600 * 1000).default(10 * 60 * 1000),
