@@ -28,6 +28,10 @@ const TABLE: Record<string, Door> = {
   'GET /api/v1/sources': asDoor(DOORS.sources),
   'GET /metrics': asDoor(DOORS.metrics),
   'POST /api/v1/events': 'machine',
+  'POST /api/v1/replays': asDoor(DOORS.replaysControl),
+  'GET /api/v1/replays/:id': asDoor(DOORS.replaysWatch),
+  'POST /api/v1/replays/:id/seek': asDoor(DOORS.replaysControl),
+  'DELETE /api/v1/replays/:id': asDoor(DOORS.replaysControl),
   'GET /console': 'open', // the console's page itself; everything it reads is behind a door
   'GET /': 'open', // the wall's page (when the dashboard is not built)
 };

@@ -25,4 +25,8 @@ export const DOORS = {
   sourcesChannel: WALL_ROLES,
   /** who may open a socket at all */
   socket: WALL_ROLES,
+  /** a replay's state (GET /api/v1/replays/:id) and its vitals on the socket: a wall watches, read-only */
+  replaysWatch: WALL_ROLES,
+  /** starting, seeking and stopping a replay (复盘): duty officers (and admin) */
+  replaysControl: ['officer'] as Role[],
 } as const;

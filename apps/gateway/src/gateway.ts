@@ -7,7 +7,7 @@ import type { Bus } from '@cityops/bus';
 import type { CityPack } from '@cityops/city';
 import type { Config } from '@cityops/config';
 import type { Ingestor } from '@cityops/ingest';
-import { ErrorCodes } from '@cityops/schema';
+import { ErrorCodes, Topics } from '@cityops/schema';
 import type { Store } from '@cityops/store';
 import { dashboardDir } from './dashboard-files.js';
 import { DeadLetterTail } from './dead-letter-tail.js';
@@ -37,6 +37,11 @@ import { CASES_CHANNEL, CasesChannel, type CaseSource } from './channels/cases-c
 import { SourceTypes } from './channels/source-types.js';
 import { consoleDir } from './console-files.js';
 import { alertsRoute, READ_ROLES, type DeskIdentity, type DeskPort } from './routes/alerts.js';
+import { aggregatorStage } from '@cityops/aggregator';
+import type { Stage } from '@cityops/stream';
+import { Replays } from './replay/replays.js';
+import { REPLAYS_ROOM, replayOfHandshake, replayRoom } from './replay/replay-sockets.js';
+import { replaysRoute } from './routes/replays.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -60,6 +65,14 @@ export interface GatewayDeps {
   identityOf?: (req: express.Request) => DeskIdentity | undefined;
   /** the adapter host's receivers (`host.httpRouter(...)`), mounted under /api/v1/ingest (embedded mode) */
   ingestRouter?: express.Router;
+  /** the stage a replay (复盘) runs in its own group (default the aggregator's vital-signs stage) */
+  replayStage?: (group: string) => Stage;
+  /**
+   * The bus replays read through (default `bus`). A paced replay holds a partition's batch until
+   * its records are due, so on Kafka it needs a client that consumes every partition at once
+   * (`partitionsConsumedConcurrently`); main.ts opens one.
+   */
+  replayBus?: Bus;
 }
 
 export interface Gateway {
@@ -73,6 +86,8 @@ export interface Gateway {
   readonly sources: SourcesChannel;
   /** the alert desk's cases for consoles and walls (only with `deps.desk`) */
   readonly cases: CasesChannel | undefined;
+  /** replays of past periods, each in its own namespace (POST /api/v1/replays; `?replay=<id>` on the wall) */
+  readonly replays: Replays;
   /** listens on HOST:PORT and resolves with the URL screens open */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -142,7 +157,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const who = socket.data.identity;
     return roles === undefined || (who !== undefined && hasRole(who, roles));
   };
-  const vitals = new VitalsChannel(store, config.AGGREGATOR_GROUP, io, config.DELTA_INTERVAL_MS);
+  // the live vitals go to every screen but those watching a replay, which get their replay's
+  const vitals = new VitalsChannel(store, config.AGGREGATOR_GROUP, io.except(REPLAYS_ROOM), config.DELTA_INTERVAL_MS);
+  const replays = new Replays({
+    bus: deps.replayBus ?? bus,
+    store,
+    topic: Topics.events,
+    stageOf:
+      deps.replayStage ??
+      ((group) => aggregatorStage(group, config.ALLOWED_LATENESS_MS, Topics.events, config.KNOWN_SOURCES)),
+    allowedLatenessMs: config.ALLOWED_LATENESS_MS,
+    settings: {
+      maxConcurrent: config.REPLAY_MAX_CONCURRENT,
+      idleTimeoutMs: config.REPLAY_IDLE_TIMEOUT_MS,
+      maxPeriodMs: config.REPLAY_MAX_PERIOD_MS,
+    },
+    emitterFor: (id) => io.to(replayRoom(id)),
+    watchers: (id) => io.of('/').adapter.rooms.get(replayRoom(id))?.size ?? 0,
+    intervalMs: config.DELTA_INTERVAL_MS,
+  });
   const alerts = new AlertsChannel(bus, pack, io.to(room(ALERTS_CHANNEL)), { intervalMs: config.DELTA_INTERVAL_MS });
   // the adapters' health (deps.sourceHealth) and the canonical door's own counts, with silence
   const book = sourceBook(deps.ingestor, deps.sourceHealth as AdapterHealthProvider | undefined);
@@ -223,6 +256,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     app.use(alertsRoute({ desk, pack, identityOf: identityOfReq, onAccepted: (id) => cases?.touch(id) }));
   }
   app.use(sourcesRoute(config, book));
+  app.use(replaysRoute(replays));
   if (deps.ingestRouter) app.use('/api/v1/ingest', deps.ingestRouter);
   app.use('/metrics', requireRole(...DOORS.metrics));
   app.use(metricsRoute(io));
@@ -266,7 +300,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
       serverTime: new Date().toISOString(),
       channels: CHANNELS,
     });
-    const snap = vitals.snapshot();
+    // a wall opened with ?replay=<id> watches that replay's vitals instead of the live ones
+    const watching = replayOfHandshake(socket.handshake.auth);
+    const replayId = watching && 'id' in watching && replays.has(watching.id) ? watching.id : null;
+    if (watching && !replayId)
+      socket.emit('error-message', {
+        code: ErrorCodes.REPLAY_NOT_FOUND,
+        message: 'no such replay (it ended or expired)',
+      });
+    if (watching) void socket.join(REPLAYS_ROOM);
+    if (replayId) void socket.join(replayRoom(replayId));
+    const vitalsOf = () =>
+      replayId ? (replays.has(replayId) ? replays.vitals(replayId).snapshot() : null) : vitals.snapshot();
+    const snap = vitalsOf();
     if (snap) socket.emit('snapshot', snap);
     socket.on('subscribe', (payload: unknown) => {
       const req = SubscribeRequest.safeParse(payload);
@@ -279,6 +325,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       if (!screens.mayResync(socket)) {
         socket.emit('error-message', { code: RESYNC_RATE_LIMITED, message: 'subscribe is limited like resync' });
+        return;
+      }
+      if (watching) {
+        socket.emit('error-message', {
+          code: ErrorCodes.REPLAY_LIVE_ONLY,
+          message: `a replay has its vitals only: ${req.data.channels.join(', ')} are live and not replayed`,
+        });
         return;
       }
       const who = (socket.data as { identity?: DeskIdentity }).identity;
@@ -344,7 +397,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
         });
         return;
       }
-      const current = snapshotOf(req.data.channel);
+      if (watching && req.data.channel !== VITALS_CHANNEL) {
+        socket.emit('error-message', { code: ErrorCodes.REPLAY_LIVE_ONLY, message: 'a replay has its vitals only' });
+        return;
+      }
+      const current = req.data.channel === VITALS_CHANNEL ? vitalsOf() : snapshotOf(req.data.channel);
       if (current) socket.emit('snapshot', current);
     });
   });
@@ -358,6 +415,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     alerts,
     sources,
     cases,
+    replays,
     async listen() {
       await vitals.start();
       await alerts.start();
@@ -374,6 +432,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     async close() {
       vitals.stop();
+      await replays.close();
       sources.stop();
       await cases?.stop();
       undoSourceTypes();

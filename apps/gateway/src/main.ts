@@ -1,3 +1,4 @@
+import { KafkaBus } from '@cityops/bus';
 import { closePorts, createIngestor, loadCity, openPorts, runApp } from '@cityops/runtime';
 import { createGateway } from './gateway.js';
 import { remoteAdapterHealth } from './routes/sources.js';
@@ -8,6 +9,15 @@ await runApp('gateway', async ({ config, log }) => {
   const ports = await openPorts(config, 'gateway');
   // the alert desk runs in its own process: the gateway reads its store and sends it commands
   const desk = remoteDesk(ports.bus, ports.store);
+  // replays (复盘) hold a partition's batch until its records are due: their own client reads every partition at once
+  const replayBus =
+    config.mode === 'distributed'
+      ? await KafkaBus.connect({
+          brokers: config.KAFKA_BROKERS!,
+          clientId: `${config.KAFKA_CLIENT_ID}-gateway-replay`,
+          partitionsConsumedConcurrently: 64,
+        })
+      : undefined;
   const gateway = createGateway({
     config,
     ...ports,
@@ -16,6 +26,7 @@ await runApp('gateway', async ({ config, log }) => {
     // the adapters run in the ingest app (apps/ingest): their health is read from it
     sourceHealth: remoteAdapterHealth(config),
     desk,
+    ...(replayBus ? { replayBus } : {}),
   });
   const url = await gateway.listen();
   if (config.INGEST_API_KEYS.length === 0)
@@ -29,6 +40,7 @@ await runApp('gateway', async ({ config, log }) => {
   return async () => {
     await gateway.close();
     await desk.stop();
+    await replayBus?.close();
     await closePorts(ports);
   };
 });
