@@ -25,6 +25,8 @@ const TABLE: Record<string, Door> = {
   'GET /api/v1/dead-letters': asDoor(DOORS.deadLetters),
   'GET /api/v1/city': asDoor(DOORS.city),
   'GET /api/v1/city/geojson': asDoor(DOORS.city),
+  'GET /api/v1/hotline/kpis': asDoor(DOORS.hotline),
+  'GET /api/v1/hotline/rankings': asDoor(DOORS.hotline),
   'GET /api/v1/sources': asDoor(DOORS.sources),
   'GET /metrics': asDoor(DOORS.metrics),
   'POST /api/v1/events': 'machine',

@@ -12,6 +12,8 @@ export const DOORS = {
   snapshot: WALL_ROLES,
   /** the city model the wall draws */
   city: WALL_ROLES,
+  /** 接诉即办 KPIs and 红黑榜 (GET /api/v1/hotline/*): a wall or anyone at work, read-only */
+  hotline: WALL_ROLES,
   /** `/healthz` answers `{status, mode}` to anyone (liveness); its components only to these */
   healthDetails: WALL_ROLES,
   /** dead letters, source health, mappings: the data team */

@@ -37,6 +37,7 @@ import { CASES_CHANNEL, CasesChannel, type CaseSource } from './channels/cases-c
 import { SourceTypes } from './channels/source-types.js';
 import { consoleDir } from './console-files.js';
 import { alertsRoute, READ_ROLES, type DeskIdentity, type DeskPort } from './routes/alerts.js';
+import { hotlineRoute } from './routes/hotline.js';
 import { aggregatorStage } from '@cityops/aggregator';
 import type { Stage } from '@cityops/stream';
 import { Replays } from './replay/replays.js';
@@ -65,6 +66,8 @@ export interface GatewayDeps {
   identityOf?: (req: express.Request) => DeskIdentity | undefined;
   /** the adapter host's receivers (`host.httpRouter(...)`), mounted under /api/v1/ingest (embedded mode) */
   ingestRouter?: express.Router;
+  /** where the 接诉即办 KPI counters are read (default `store`; embedded mode: the aggregator's KPI stores) */
+  hotlineStores?: { month: Store; rolling: Store };
   /** the stage a replay (复盘) runs in its own group (default the aggregator's vital-signs stage) */
   replayStage?: (group: string) => Stage;
   /**
@@ -251,6 +254,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   app.use('/api/v1/city', requireRole(...DOORS.city));
   app.use(cityRoute(pack));
+  // 接诉即办 KPIs and 红黑榜 (issue 11) from the aggregator's hotline counters
+  app.use(
+    hotlineRoute({
+      pack,
+      aggregatorGroup: config.AGGREGATOR_GROUP,
+      stores: deps.hotlineStores ?? { month: store, rolling: store },
+      minReceived: config.HOTLINE_MIN_RECEIVED,
+      roles: DOORS.hotline,
+    }),
+  );
   if (deps.desk) {
     const desk = deps.desk;
     app.use(alertsRoute({ desk, pack, identityOf: identityOfReq, onAccepted: (id) => cases?.touch(id) }));
