@@ -1,12 +1,14 @@
 import { serveMetricsFromSettings } from '@cityops/metrics';
 import { closePorts, loadCity, openPorts, runApp } from '@cityops/runtime';
 import { Aggregator } from './aggregator.js';
+import { HotlineKpiStages, openHotlineStores } from './hotline/index.js';
 
 await runApp('aggregator', async ({ config, log }) => {
   // the metrics server starts first and reports on the aggregator once it exists
   const running: { aggregator?: Aggregator } = {};
   const metrics = await serveMetricsFromSettings(config, log, () => healthOf(running.aggregator));
   const ports = await openPorts(config, 'aggregator');
+  const city = loadCity(config);
   const aggregator = new Aggregator({
     bus: ports.bus,
     store: ports.store,
@@ -14,14 +16,27 @@ await runApp('aggregator', async ({ config, log }) => {
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
     knownSources: config.KNOWN_SOURCES,
     // the vital signs by theme (issue 11) need the pack's roads, loading zones and time zone
-    city: loadCity(config),
+    city,
     log: (m) => log.warn(m),
   });
   running.aggregator = aggregator;
   await aggregator.start();
+  // 接诉即办 KPIs (issue 11): a router and two keyed stages, in groups named after the aggregator's
+  const hotlineStores = openHotlineStores(config);
+  const hotline = new HotlineKpiStages({
+    bus: ports.bus,
+    store: ports.store,
+    stores: hotlineStores,
+    pack: city.pack,
+    group: config.AGGREGATOR_GROUP,
+    log: (m) => log.warn(m),
+  });
+  await hotline.start();
   log.info(`consuming as group ${config.AGGREGATOR_GROUP} (${ports.bus.kind} bus, ${ports.store.kind} store)`);
   return async () => {
+    await hotline.stop();
     await aggregator.stop();
+    await Promise.all([hotlineStores.month.close(), hotlineStores.rolling.close()]);
     await closePorts(ports);
     await metrics?.close();
   };
