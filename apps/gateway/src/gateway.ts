@@ -323,8 +323,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       });
     if (watching) void socket.join(REPLAYS_ROOM);
     if (replayId) void socket.join(replayRoom(replayId));
+    // (a screen asking for a replay that is not there gets no vitals at all, never the live ones)
     const vitalsOf = () =>
-      replayId ? (replays.has(replayId) ? replays.vitals(replayId).snapshot() : null) : vitals.snapshot();
+      watching ? (replayId && replays.has(replayId) ? replays.vitals(replayId).snapshot() : null) : vitals.snapshot();
     const snap = vitalsOf();
     if (snap) socket.emit('snapshot', snap);
     socket.on('subscribe', (payload: unknown) => {
