@@ -28,6 +28,8 @@ export function StatusBadge({ view }: { view: FeedView }) {
       data-testid="status"
       data-state={view.screenState}
       data-link={view.status}
+      data-seq={view.seq ?? ''}
+      data-snapshots={view.snapshots}
       role="status"
     >
       <span className="status-dot" aria-hidden="true" />

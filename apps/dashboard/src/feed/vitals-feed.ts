@@ -80,6 +80,9 @@ export interface FeedView {
   downForMs: number | null;
   /** the wall's clock against the gateway's (for the header's drift and server-time clock) */
   clock: ClockEstimate;
+  /** the vitals channel's seq, and snapshots applied so far (each reconnect or resync adds one) */
+  seq: number | null;
+  snapshots: number;
 }
 
 export interface VitalsFeedOptions {
@@ -184,7 +187,7 @@ export class VitalsFeed {
     const screenState: ScreenState =
       status === 'connecting' ? 'connecting' : status === 'live' ? (stale ? 'stale' : 'live') : 'offline';
     const downForMs = s.transport === 'connected' ? null : Math.max(0, now - s.downSinceMs);
-    return { status, screenState, stale, ageMs, downForMs, clock: s.clock };
+    return { status, screenState, stale, ageMs, downForMs, clock: s.clock, seq: s.seq, snapshots: s.stats.snapshots };
   }
 
   private status(now: number): ConnectionStatus {

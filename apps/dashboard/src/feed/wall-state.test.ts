@@ -175,6 +175,8 @@ const liveView = (ageMs: number | null = 1_000): FeedView => ({
   ageMs,
   downForMs: null,
   clock: { offsetMs: 0, rttMs: null, via: 'none', measuredAt: null },
+  seq: 1,
+  snapshots: 1,
 });
 
 describe('vitals freshness', () => {
