@@ -1,4 +1,4 @@
-import { Aggregator } from '@cityops/aggregator';
+import { Aggregator, HotlineKpiStages, openHotlineStores } from '@cityops/aggregator';
 import { Detector } from '@cityops/detector';
 import { AlertDesk, deadlinesOf, departmentsOf } from '@cityops/alert-desk';
 import type { Config } from '@cityops/config';
@@ -25,6 +25,16 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
     log: (m) => log.warn(m),
   });
   await aggregator.start();
+  // 接诉即办 KPIs (issue 11): the hotline stages, with stores whose buckets live as long as months need
+  const hotlineStores = openHotlineStores(config);
+  const hotline = new HotlineKpiStages({
+    ...ports,
+    stores: hotlineStores,
+    pack: city.pack,
+    group: config.AGGREGATOR_GROUP,
+    log: (m) => log.warn(m),
+  });
+  await hotline.start();
   // the detector (issue 9): rules in event time over city.events.v1, alerts on city.alerts.v1
   const detector = new Detector({
     ...ports,
@@ -54,6 +64,7 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
     pack: city.pack,
     ingestor,
     components: () => ({ aggregator: aggregator.stats }),
+    hotlineStores,
     // the alerts API, the cases channel and /console read and command this desk
     desk,
     sourceHealth: () => host.health(),
@@ -86,7 +97,9 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
     await host.stop();
     await desk.stop();
     await detector.stop();
+    await hotline.stop();
     await aggregator.stop();
+    await Promise.all([hotlineStores.month.close(), hotlineStores.rolling.close()]);
     await closePorts(ports);
   };
 }
