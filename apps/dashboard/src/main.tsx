@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { wallToken } from './api/auth-token.js';
 import { connectFeeds } from './feed/connect.js';
+import { ReplayMark } from './replay/ReplayMark.js';
 import './styles.css';
 
 // take ?token= off the address bar before anything else runs
@@ -14,6 +15,7 @@ const root = document.getElementById('root');
 if (!root) throw new Error('#root missing from index.html');
 createRoot(root).render(
   <StrictMode>
+    <ReplayMark />
     <App feeds={feeds} />
   </StrictMode>,
 );

@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client';
 import type { AlertsChannelState, CasesChannelState, SourcesChannelState } from '@cityops/schema';
 import { wallToken } from '../api/auth-token.js';
+import { replayHandshake } from '../replay/replay-param.js';
 import { ChannelFeed } from './channel-feed.js';
 import { VitalsFeed } from './vitals-feed.js';
 
@@ -25,7 +26,8 @@ export function connectFeeds(): Feeds {
     reconnectionDelayMax: 5_000,
     auth: (cb) => {
       const token = wallToken();
-      cb(token ? { token } : {});
+      // a wall opened with ?replay=<id> gets that replay's vitals instead of the live ones
+      cb({ ...(token ? { token } : {}), ...replayHandshake() });
     },
   });
   socket.on('disconnect', (reason) => {
