@@ -31,14 +31,15 @@ export interface DetectorOptions {
   now?: () => number;
   outboxIntervalMs?: number;
   /**
-   * records each stage's outbox relay publishes per round (default 5,000): the router writes about
-   * two records per event, and with the runtime's 500 its relay, not the folds, set the pace
+   * records each stage's outbox relay publishes per round (default 64): what goes to the internal
+   * topic leaves a fold as one batch record per partition (up to 128,000 characters each), so a
+   * round of 64 moves a few MB, as 5,000 single records did before
    */
   outboxPageSize?: number;
 }
 
 /** the relay page of both stages unless told otherwise */
-export const DETECTOR_OUTBOX_PAGE = 5_000;
+export const DETECTOR_OUTBOX_PAGE = 64;
 
 /**
  * The detector on the stream runtime: two stages, each a pure fold with its keyed state, offsets

@@ -2,41 +2,19 @@ import type { AlertEvent, CityEvent } from '@cityops/schema';
 import { draftsToAlerts, type AlertBooks } from './alerts.js';
 import { ruleEnv, type DetectorSettings, type PackContext } from './env.js';
 import { ruleId, type AnyRule, type RuleEnv, type RuleSignal, type RuleStep } from './rules/rule.js';
+import { RuleThrew, wakeAtOf, type Entry, type EntryStore } from './state.js';
 
-/** Keyed state as the engine reads and writes it (a Map offline; the partition's state on the runtime). */
+/** Keyed state as strings (the framework's own keys in the rule stage; tests). */
 export interface KeyedStore {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
   del(key: string): void;
 }
 
-/** What one key holds: the rule's state and the framework's books of its open alerts. */
-interface Entry {
-  s: unknown;
-  b?: AlertBooks;
-}
-
 /** A state key of the engine: `<ruleId>|<rule key>`. Keys starting with `~` are the framework's own. */
 export const stateKey = (rule: string, key: string) => `${rule}|${key}`;
 
-/** The stored value: `<wakeAt or empty>|<json>`, so the timer index can be rebuilt without parsing JSON. */
-export function wakeAtOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const bar = value.indexOf('|');
-  if (bar <= 0) return undefined;
-  const n = Number(value.slice(0, bar));
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function decode(value: string | undefined): Entry | undefined {
-  if (value === undefined) return undefined;
-  const bar = value.indexOf('|');
-  try {
-    return JSON.parse(value.slice(bar + 1)) as Entry;
-  } catch {
-    return undefined;
-  }
-}
+export { wakeAtOf };
 
 /**
  * Keys with a timer, earliest first: a binary heap with one live entry per key (`scheduled`). An
@@ -187,7 +165,7 @@ export class RuleEngine {
     id: string,
     key: string,
     e: CityEvent,
-    store: KeyedStore,
+    store: EntryStore,
     timers: Timers,
     out: EngineOutput,
     wm: number,
@@ -197,7 +175,7 @@ export class RuleEngine {
     this.apply(b, key, store, timers, out, wm, (s) => b.rule.step(s, e, b.env, key));
   }
 
-  onSignal(sig: RuleSignal, store: KeyedStore, timers: Timers, out: EngineOutput, wm: number): void {
+  onSignal(sig: RuleSignal, store: EntryStore, timers: Timers, out: EngineOutput, wm: number): void {
     const b = this.byId.get(sig.to);
     if (!b || !b.rule.signal) return;
     const fn = b.rule.signal.bind(b.rule);
@@ -205,7 +183,7 @@ export class RuleEngine {
   }
 
   /** fires every key whose wakeAt is at or before `wm` */
-  advance(wm: number, store: KeyedStore, all: Timers, out: EngineOutput, level?: 1 | 2): void {
+  advance(wm: number, store: EntryStore, all: Timers, out: EngineOutput, level?: 1 | 2): void {
     if (level === undefined) {
       this.advance(wm, store, all, out, 1);
       this.advance(wm, store, all, out, 2);
@@ -213,8 +191,8 @@ export class RuleEngine {
     }
     const timers = all.of(level);
     for (let k = timers.popDue(wm); k !== undefined; k = timers.popDue(wm)) {
-      const value = store.get(k);
-      const at = wakeAtOf(value);
+      const slot = store.read(k);
+      const at = slot?.wakeAt;
       if (at === undefined) continue;
       if (at > wm) {
         timers.push(k, at);
@@ -223,9 +201,9 @@ export class RuleEngine {
       const bar = k.indexOf('|');
       const b = this.byId.get(k.slice(0, bar));
       if (!b) continue;
-      const entry = decode(value);
+      const entry = slot?.entry;
       if (!entry || entry.s === undefined || entry.s === null) {
-        store.del(k);
+        store.remove(k);
         continue;
       }
       this.apply(b, k.slice(bar + 1), store, all, out, wm, (s) => b.rule.wake(s, wm, b.env, k.slice(bar + 1)), true);
@@ -235,7 +213,7 @@ export class RuleEngine {
   private apply(
     b: Bound,
     key: string,
-    store: KeyedStore,
+    store: EntryStore,
     timers: Timers,
     out: EngineOutput,
     wm: number,
@@ -243,28 +221,34 @@ export class RuleEngine {
     waking = false,
   ): void {
     const sk = stateKey(b.id, key);
-    const prev = decode(store.get(sk));
+    const prev = store.read(sk)?.entry;
     let step: RuleStep<unknown>;
     try {
       step = fn(prev?.s ?? undefined);
     } catch {
+      // the rule may have changed the decoded state before it threw: only a strict store still
+      // holds the state as it was, so the caller runs the unit again on one
+      if (!store.strict) throw new RuleThrew();
       out.errors[RULE_ERROR] = (out.errors[RULE_ERROR] ?? 0) + 1;
       if (waking) {
         // a wake that throws would be retried at once forever: keep the state, look again later
-        const v = store.get(sk);
+        const v = store.read(sk);
         if (v !== undefined) timers.of(b.level).push(sk, wm + 60_000);
-        if (v !== undefined) store.set(sk, `${wm + 60_000}|${v.slice(v.indexOf('|') + 1)}`);
+        if (v !== undefined) store.write(sk, { wakeAt: wm + 60_000, entry: v.entry });
       }
       return;
     }
-    const books: AlertBooks = prev?.b ? structuredClone(prev.b) : { open: {}, closed: [] };
-    if (step.alerts?.length) out.alerts.push(...draftsToAlerts(b.rule.type, key, step.alerts, books, b.env));
-    if (step.signals?.length) out.signals.push(...step.signals);
+    // the books are this key's own object (read from the store, never shared): changed in place
+    const books: AlertBooks = prev?.b ?? { open: {}, closed: [] };
+    // alerts and signals leave the key: copies, so a later step changing its state in place cannot reach them
+    if (step.alerts?.length)
+      out.alerts.push(...structuredClone(draftsToAlerts(b.rule.type, key, step.alerts, books, b.env)));
+    if (step.signals?.length) out.signals.push(...structuredClone(step.signals));
     const hasBooks = Object.keys(books.open).length > 0 || books.closed.length > 0;
     if (step.state === undefined) {
       // forgetting the key also forgets its closed incidents; its open alerts are kept until cleared
       if (Object.keys(books.open).length === 0) {
-        store.del(sk);
+        store.remove(sk);
         return;
       }
     }
@@ -273,7 +257,7 @@ export class RuleEngine {
     if (wakeAt !== undefined && wakeAt <= wm && waking) wakeAt = wm + 1;
     const entry: Entry = { s: step.state ?? null };
     if (hasBooks) entry.b = books;
-    store.set(sk, `${wakeAt ?? ''}|${JSON.stringify(entry)}`);
+    store.write(sk, { wakeAt, entry });
     if (wakeAt !== undefined) timers.of(b.level).push(sk, wakeAt);
   }
 }

@@ -1,9 +1,10 @@
 import { type CityPack } from '@cityops/city';
 import { ErrorCodes, type AlertEvent, type CityEvent } from '@cityops/schema';
-import { RuleEngine, Timers, newOutput, type EngineOutput, type KeyedStore } from './engine.js';
+import { RuleEngine, Timers, newOutput, wakeAtOf, type EngineOutput } from './engine.js';
 import { packContext, type DetectorSettings } from './env.js';
 import { RULES } from './rules/index.js';
 import type { AnyRule } from './rules/rule.js';
+import { DecodedCache, FoldState, RuleThrew, type EntryStore } from './state.js';
 
 export interface OfflineOptions {
   pack: CityPack;
@@ -15,6 +16,12 @@ export interface OfflineOptions {
   allowedLatenessMs?: number;
   /** counts of what was dropped, by code (filled while running) */
   dropped?: Record<string, number>;
+  /**
+   * 'json': every key's state through JSON at every step (the reference the live stage was first
+   * written to); 'decoded' (default): decoded states kept between events, each key encoded once per
+   * event, and an event whose rule threw is run again the 'json' way. Both give the same alerts.
+   */
+  state?: 'decoded' | 'json';
 }
 
 /** Signals a signal may cause in turn, at most (a cycle between rules cannot loop forever). */
@@ -32,24 +39,52 @@ export async function* detectOffline(
 ): AsyncIterable<AlertEvent> {
   const engine = new RuleEngine(opts.rules ?? RULES, packContext(opts.pack), opts.settings ?? {});
   const map = new Map<string, string>();
-  const store: KeyedStore = {
-    get: (k) => map.get(k),
-    set: (k, v) => void map.set(k, v),
-    del: (k) => void map.delete(k),
-  };
+  // every key: offline there is nothing else to keep, and a miss costs a JSON parse, not a read
+  const cache = opts.state === 'json' ? null : new DecodedCache(Number.MAX_SAFE_INTEGER);
   const timers = new Timers();
   const lateness = opts.allowedLatenessMs ?? 5 * 60_000;
   const dropped = opts.dropped ?? {};
   let wm = -Infinity;
 
-  const settle = (out: EngineOutput) => {
+  const settle = (out: EngineOutput, store: EntryStore, at: number) => {
     for (let hop = 0; hop < MAX_SIGNAL_HOPS && out.signals.length > 0; hop++) {
       const signals = out.signals;
       out.signals = [];
-      for (const s of signals) engine.onSignal(s, store, timers, out, wm);
+      for (const s of signals) engine.onSignal(s, store, timers, out, at);
     }
-    for (const [code, n] of Object.entries(out.errors)) dropped[code] = (dropped[code] ?? 0) + n;
-    out.errors = {};
+  };
+
+  /** one event, its signals and the timers it makes due: committed together, or null when a rule threw (not strict) */
+  const one = (e: CityEvent, t: number, strict: boolean): EngineOutput | null => {
+    const touched = new Set<string>();
+    const store = new FoldState(map, strict ? null : cache, touched);
+    const out = newOutput();
+    try {
+      const routes = engine.routes(e, out);
+      // each key gets its own copy of the event, as on the runtime (one parsed record per route)
+      routes.forEach(([id, key], i) =>
+        engine.onEvent(id, key, i === 0 ? e : structuredClone(e), store, timers, out, wm),
+      );
+      settle(out, store, wm);
+      const next = t > wm ? t : wm;
+      if (t > wm) {
+        engine.advance(next, store, timers, out);
+        settle(out, store, next);
+      }
+      const { set, del } = store.commit();
+      for (const [k, v] of set) map.set(k, v);
+      for (const k of del) map.delete(k);
+      wm = next;
+      return out;
+    } catch (err) {
+      if (strict || !(err instanceof RuleThrew)) throw err;
+      // timers this attempt took off the heap are put back from the state it did not change
+      for (const k of touched) {
+        const at = wakeAtOf(map.get(k));
+        if (at !== undefined) timers.of(engine.levelOf(k)).push(k, at);
+      }
+      return null;
+    }
   };
 
   for await (const e of events) {
@@ -62,14 +97,8 @@ export async function* detectOffline(
       dropped[ErrorCodes.EVT_TOO_LATE] = (dropped[ErrorCodes.EVT_TOO_LATE] ?? 0) + 1;
       continue;
     }
-    const out = newOutput();
-    for (const [id, key] of engine.routes(e, out)) engine.onEvent(id, key, e, store, timers, out, wm);
-    settle(out);
-    if (t > wm) {
-      wm = t;
-      engine.advance(wm, store, timers, out);
-      settle(out);
-    }
+    const out = one(e, t, cache === null) ?? one(e, t, true)!;
+    for (const [code, n] of Object.entries(out.errors)) dropped[code] = (dropped[code] ?? 0) + n;
     yield* out.alerts;
   }
 }

@@ -2,8 +2,9 @@ import { partitionForKey } from '@cityops/bus';
 import { ErrorCodes, Topics, deadLetter, parseCityEvent, type CityEvent } from '@cityops/schema';
 import type { FoldInput, FoldOutput, OutgoingRecord, Stage } from '@cityops/stream';
 import type { RuleEngine } from './engine.js';
-import { Timers, newOutput, wakeAtOf, type EngineOutput, type KeyedStore } from './engine.js';
+import { Timers, newOutput, wakeAtOf, type EngineOutput } from './engine.js';
 import type { RuleSignal } from './rules/rule.js';
+import { DECODED_CACHE_KEYS, DecodedCache, FoldState, RuleThrew } from './state.js';
 
 /** The internal topic that repartitions events and signals by rule key (as Kafka Streams does). */
 export const BY_KEY_TOPIC = 'cityops.detector.by-key.v1';
@@ -18,6 +19,53 @@ type Routed =
   | { k: 'e'; src: string; o: number; i: number; r: string; key: string; e: CityEvent }
   | { k: 's'; src: string; o: number; i: number; sig: RuleSignal }
   | { k: 'm'; src: string; o: number; i: number; wm: number };
+
+/**
+ * Routed records bound for the internal topic, gathered per partition and published as few
+ * records (`{"k":"b","items":[...]}`, each at most `maxChars` of JSON) under that partition's mark
+ * key: a fold's thousands of small records cost the outbox, the relay and the producer a handful.
+ * Items keep their order within a partition, which is all the rule stage relies on.
+ */
+export class PartitionBatcher {
+  private readonly items: string[][];
+  private readonly chars: number[];
+  constructor(
+    private readonly topic: string,
+    private readonly keys: readonly string[],
+    private readonly out: OutgoingRecord[],
+    private readonly maxChars = BATCH_MAX_CHARS,
+  ) {
+    this.items = keys.map(() => []);
+    this.chars = keys.map(() => 0);
+  }
+  /** `json` (one `Routed` value) for the partition of `key` */
+  add(key: string, json: string): void {
+    this.addTo(partitionForKey(key, this.keys.length), json);
+  }
+  addTo(p: number, json: string): void {
+    if (this.chars[p]! > 0 && this.chars[p]! + json.length > this.maxChars) this.flushPartition(p);
+    this.items[p]!.push(json);
+    this.chars[p]! += json.length + 1;
+  }
+  flush(): void {
+    for (let p = 0; p < this.keys.length; p++) this.flushPartition(p);
+  }
+  private flushPartition(p: number): void {
+    const items = this.items[p]!;
+    if (items.length === 0) return;
+    this.out.push({ topic: this.topic, key: this.keys[p]!, value: `{"k":"b","items":[${items.join(',')}]}` });
+    this.items[p] = [];
+    this.chars[p] = 0;
+  }
+}
+
+/** A batch record of the internal topic holds at most this many characters of JSON (Kafka's default limit is 1 MB). */
+export const BATCH_MAX_CHARS = 128_000;
+
+/** `JSON.stringify` of a `Routed` event record, with the event's JSON made once (`ej`). */
+export function routedEvent(src: string, offset: number, i: number, rule: string, key: string, ej: string): string {
+  return `{"k":"e","src":${JSON.stringify(src)},"o":${offset},"i":${i},"r":${JSON.stringify(rule)},"key":${JSON.stringify(key)},"e":${ej}}`;
+}
 
 /** One key per partition of the internal topic, so a mark reaches every partition (same partitioner as the bus). */
 export function markKeys(partitions: number): string[] {
@@ -72,6 +120,7 @@ export function routerStage(o: RouterOptions): Stage {
       const dropped: Record<string, number> = {};
       const count = (code: string, n = 1) => (dropped[code] = (dropped[code] ?? 0) + n);
       const outgoing: OutgoingRecord[] = [];
+      const batch = new PartitionBatcher(byKey, marks, outgoing);
       const src = `e${partition}`;
       let wm = watermark;
       for (const r of records) {
@@ -94,10 +143,10 @@ export function routerStage(o: RouterOptions): Stage {
           continue;
         }
         const out = newOutput();
-        o.engine.routes(e, out).forEach(([rule, key], i) => {
-          const v: Routed = { k: 'e', src, o: r.offset, i, r: rule, key, e };
-          outgoing.push({ topic: byKey, key: `${rule}|${key}`, value: JSON.stringify(v) });
-        });
+        const routes = o.engine.routes(e, out);
+        // the event is encoded once for all its routes (the same JSON as one `Routed` record each)
+        const ej = routes.length > 0 ? JSON.stringify(e) : '';
+        routes.forEach(([rule, key], i) => batch.add(`${rule}|${key}`, routedEvent(src, r.offset, i, rule, key, ej)));
         for (const [code, n] of Object.entries(out.errors)) count(code, n);
         if (wm === null || t > wm) wm = t;
       }
@@ -105,12 +154,13 @@ export function routerStage(o: RouterOptions): Stage {
       const set: Array<[string, string]> = [];
       if (wm !== null && wm >= last + step) {
         const offset = records.at(-1)!.offset;
-        marks.forEach((key, p) => {
+        marks.forEach((_, p) => {
           const v: Routed = { k: 'm', src, o: offset, i: MARK_INDEX + p, wm };
-          outgoing.push({ topic: byKey, key, value: JSON.stringify(v) });
+          batch.addTo(p, JSON.stringify(v));
         });
         set.push(['~mark', String(wm)]);
       }
+      batch.flush();
       return { watermark: wm, dropped, outgoing, set };
     },
   };
@@ -135,6 +185,13 @@ export interface RuleStageOptions {
   alertsTopic?: string;
   /** how far back a rebuild of lost state reads the internal topic (default 2 h) */
   rebuildHorizonMs?: number;
+  /**
+   * decoded states kept per partition between folds (default 20,000 keys; 0 = none, every key
+   * is decoded from its string once per fold)
+   */
+  decodedCacheKeys?: number;
+  /** every record through JSON (the state of each key decoded and encoded per record): the reference */
+  strictState?: boolean;
 }
 
 /**
@@ -155,12 +212,43 @@ function low(marks: Record<string, Mark>, idle: number, expected: readonly strin
 /** an upstream partition's mark: [event-time mark, append time of its last mark, append time of its first] */
 type Mark = [number, number, number];
 
-/** The derived timer index of one partition's state map (a cache: rebuilt whenever the runner's map is new). */
+/**
+ * What a partition's state map has derived (a cache: made anew whenever the runner's map is new):
+ * the timer index and the decoded states of recently folded keys.
+ */
 interface TimerCache {
   timers: Timers;
   /** keys the last fold wrote or fired: looked at again in case that fold's apply did not happen */
   touched: Set<string>;
+  decoded: DecodedCache;
 }
+
+/** The framework's own keys of a rule partition, decoded once per fold and written once at its end. */
+class Meta {
+  private readonly values = new Map<string, unknown>();
+  private readonly dirty = new Set<string>();
+  constructor(private readonly state: ReadonlyMap<string, string>) {}
+  get<T>(key: string, parse: (raw: string | undefined) => T): T {
+    if (!this.values.has(key)) this.values.set(key, parse(this.state.get(key)));
+    return this.values.get(key) as T;
+  }
+  set(key: string, value: unknown): void {
+    this.values.set(key, value);
+    this.dirty.add(key);
+  }
+  commit(set: Array<[string, string]>): void {
+    for (const k of this.dirty) {
+      const v = this.values.get(k);
+      set.push([k, typeof v === 'number' ? String(v) : JSON.stringify(v)]);
+    }
+  }
+}
+
+const json =
+  <T>(fallback: () => T) =>
+  (raw: string | undefined): T =>
+    raw === undefined ? fallback() : (JSON.parse(raw) as T);
+const num = (raw: string | undefined) => Number(raw ?? Number.NEGATIVE_INFINITY);
 
 /**
  * Stage 2, group `detector.rules`: reads the internal topic, folds each record into the keyed
@@ -185,140 +273,158 @@ export function ruleStage(o: RuleStageOptions): Stage {
     topics: [byKey],
     rebuildHorizonMs: o.rebuildHorizonMs ?? 2 * 3600_000,
     keyedState: true,
-    fold: ({ records, watermark, state, partition }: FoldInput): FoldOutput => {
-      let cache = caches.get(state);
-      if (!cache) {
-        const timers = new Timers();
-        for (const [k, v] of state) {
-          const at = k.startsWith('~') ? undefined : wakeAtOf(v);
-          if (at !== undefined) timers.of(o.engine.levelOf(k)).push(k, at);
-        }
-        cache = { timers, touched: new Set() };
-        caches.set(state, cache);
-      } else {
-        for (const k of cache.touched) {
-          const at = wakeAtOf(state.get(k));
-          if (at !== undefined) cache.timers.of(o.engine.levelOf(k)).push(k, at);
-        }
+    fold: (input: FoldInput): FoldOutput => {
+      if (o.strictState) return run(input, true);
+      try {
+        return run(input, false);
+      } catch (err) {
+        // a rule threw on decoded state it may have half changed: the batch again, each key
+        // through JSON per record, where a throwing rule keeps its previous state (and is counted)
+        if (err instanceof RuleThrew) return run(input, true);
+        throw err;
       }
-      const changes = new Map<string, string | null>();
-      // kept on the cache as it fills: a fold that throws half-way leaves its keys to be looked at again
-      const touched = new Set<string>();
-      cache.touched = touched;
-      const store: KeyedStore = {
-        get: (k) => {
-          const c = changes.get(k);
-          return c === null ? undefined : (c ?? state.get(k));
-        },
-        set: (k, v) => {
-          changes.set(k, v);
-          touched.add(k);
-        },
-        del: (k) => {
-          changes.set(k, null);
-          touched.add(k);
-        },
-      };
-      const timers = cache.timers;
-      const dropped: Record<string, number> = {};
-      const count = (code: string, n = 1) => (dropped[code] = (dropped[code] ?? 0) + n);
-      const outgoing: OutgoingRecord[] = [];
-      let wm = watermark;
-      const self = `r${partition}`;
+    },
+  };
 
-      const flush = (out: EngineOutput & { marks?: number }, offset: number) => {
-        for (const a of out.alerts) outgoing.push({ topic: alerts, key: a.alertId, value: JSON.stringify(a) });
-        out.signals.forEach((sig, i) => {
-          const v: Routed = { k: 's', src: self, o: offset, i, sig };
-          outgoing.push({ topic: byKey, key: `${sig.to}|${sig.key}`, value: JSON.stringify(v) });
-        });
-        for (const [code, n] of Object.entries(out.errors)) count(code, n);
-        // after this record's signals: a partition that receives the mark has received them
-        if (out.marks !== undefined) {
-          const wmark = out.marks;
-          marks.forEach((key, p) => {
-            const v: Routed = { k: 'm', src: self, o: offset, i: MARK_INDEX + p, wm: wmark };
-            outgoing.push({ topic: byKey, key, value: JSON.stringify(v) });
-          });
-        }
-      };
+  function run({ records, watermark, state, partition }: FoldInput, strict: boolean): FoldOutput {
+    let cache = caches.get(state);
+    if (!cache) {
+      const timers = new Timers();
+      for (const [k, v] of state) {
+        const at = k.startsWith('~') ? undefined : wakeAtOf(v);
+        if (at !== undefined) timers.of(o.engine.levelOf(k)).push(k, at);
+      }
+      cache = { timers, touched: new Set(), decoded: new DecodedCache(o.decodedCacheKeys ?? DECODED_CACHE_KEYS) };
+      caches.set(state, cache);
+    } else {
+      for (const k of cache.touched) {
+        const at = wakeAtOf(state.get(k));
+        if (at !== undefined) cache.timers.of(o.engine.levelOf(k)).push(k, at);
+      }
+    }
+    // kept on the cache as it fills: a fold that throws half-way leaves its keys to be looked at again
+    const touched = new Set<string>();
+    cache.touched = touched;
+    const store = new FoldState(state, strict ? null : cache.decoded, touched);
+    const meta = new Meta(state);
+    const timers = cache.timers;
+    const dropped: Record<string, number> = {};
+    const count = (code: string, n = 1) => (dropped[code] = (dropped[code] ?? 0) + n);
+    const outgoing: OutgoingRecord[] = [];
+    let wm = watermark;
+    const self = `r${partition}`;
 
-      for (const r of records) {
-        let v: Routed;
-        try {
-          v = JSON.parse(r.value) as Routed;
-          if (!v || typeof v.src !== 'string' || typeof v.o !== 'number' || typeof v.i !== 'number')
-            throw new Error('shape');
-        } catch {
-          count(RECORD_ERROR);
-          outgoing.push({
-            topic: Topics.dlq,
-            key: 'detector',
-            value: JSON.stringify(
-              deadLetter(
-                RECORD_ERROR as never,
-                `${r.topic}/${r.partition}@${r.offset}: not a detector record`,
-                'kafka',
-                r.value,
-              ),
-            ),
-          });
+    const batch = new PartitionBatcher(byKey, marks, outgoing);
+    const shaped = (v: Routed | null | undefined): v is Routed =>
+      !!v && typeof v.src === 'string' && typeof v.o === 'number' && typeof v.i === 'number';
+
+    for (const r of records) {
+      let items: Routed[];
+      let bad = false;
+      try {
+        const v = JSON.parse(r.value) as Routed | { k: 'b'; items: Routed[] };
+        items = v && v.k === 'b' && Array.isArray(v.items) ? v.items : [v as Routed];
+      } catch {
+        items = [];
+        bad = true;
+      }
+      // per input record: signals numbered in order (their dedupe id at the receiver is this
+      // record's offset and that number), one mark at most, after them
+      let signalIndex = 0;
+      let mark: number | undefined;
+      for (const v of items) {
+        if (!shaped(v)) {
+          bad = true;
           continue;
         }
         const hwKey = `~s:${v.src}`;
-        const hwRaw = store.get(hwKey);
-        const hw = hwRaw ? (JSON.parse(hwRaw) as { o: number; i: number }) : undefined;
+        const hw = meta.get(
+          hwKey,
+          json<{ o: number; i: number } | undefined>(() => undefined),
+        );
         if (hw && (v.o < hw.o || (v.o === hw.o && v.i <= hw.i))) {
           count(ErrorCodes.EVT_DUPLICATE);
           continue;
         }
-        const out: EngineOutput & { marks?: number } = newOutput();
+        const out: EngineOutput = newOutput();
         const now = wm ?? Number.NEGATIVE_INFINITY;
         if (v.k === 'e') {
           if (o.engine.has(v.r)) o.engine.onEvent(v.r, v.key, v.e, store, timers, out, now);
         } else if (v.k === 's') {
           o.engine.onSignal(v.sig, store, timers, out, now);
         }
-        store.set(hwKey, JSON.stringify({ o: v.o, i: v.i }));
-        touched.delete(hwKey);
+        meta.set(hwKey, { o: v.o, i: v.i });
         if (v.k === 'm' && Number.isFinite(v.wm)) {
           // marks by upstream partition, [event-time mark, append time of the mark]: the router's
           // partitions (e*) in `~wm`, the rule stage's own partitions (r*) in `~wm2`
           const which = v.src.startsWith('e') ? '~wm' : '~wm2';
-          const marks = JSON.parse(store.get(which) ?? '{}') as Record<string, Mark>;
-          marks[v.src] = [Math.max(marks[v.src]?.[0] ?? v.wm, v.wm), r.timestamp, marks[v.src]?.[2] ?? r.timestamp];
-          store.set(which, JSON.stringify(marks));
-          touched.delete(which);
-          const combined = low(marks, idle, routers);
+          const ms = meta.get(
+            which,
+            json<Record<string, Mark>>(() => ({})),
+          );
+          ms[v.src] = [Math.max(ms[v.src]?.[0] ?? v.wm, v.wm), r.timestamp, ms[v.src]?.[2] ?? r.timestamp];
+          meta.set(which, ms);
+          const combined = low(ms, idle, routers);
           if (which === '~wm' && combined !== null && (wm === null || combined > wm)) {
             // level 1: the events' time; this partition then tells every partition how far it got
             wm = combined;
             o.engine.advance(wm, store, timers, out, 1);
-            const sent = Number(store.get('~rmark') ?? Number.NEGATIVE_INFINITY);
+            const sent = meta.get('~rmark', num);
             if (wm >= sent + step) {
-              store.set('~rmark', String(wm));
-              out.marks = wm;
+              meta.set('~rmark', wm);
+              mark = wm;
             }
           }
           // level 2: also past what every rule partition has signalled up to
-          const w2 = Number(store.get('~w2') ?? Number.NEGATIVE_INFINITY);
-          const low2 = low(JSON.parse(store.get('~wm2') ?? '{}') as Record<string, Mark>, idle, selves);
+          const w2 = meta.get('~w2', num);
+          const low2 = low(
+            meta.get(
+              '~wm2',
+              json<Record<string, Mark>>(() => ({})),
+            ),
+            idle,
+            selves,
+          );
           const next2 = wm === null || low2 === null ? null : Math.min(wm, low2);
           if (next2 !== null && next2 > w2) {
-            store.set('~w2', String(next2));
+            meta.set('~w2', next2);
             o.engine.advance(next2, store, timers, out, 2);
           }
         }
-        flush(out, r.offset);
+        for (const a of out.alerts) outgoing.push({ topic: alerts, key: a.alertId, value: JSON.stringify(a) });
+        for (const sig of out.signals) {
+          const sv: Routed = { k: 's', src: self, o: r.offset, i: signalIndex++, sig };
+          batch.add(`${sig.to}|${sig.key}`, JSON.stringify(sv));
+        }
+        for (const [code, n] of Object.entries(out.errors)) count(code, n);
       }
-      const set: Array<[string, string]> = [];
-      const del: string[] = [];
-      for (const [k, v] of changes) {
-        if (v === null) {
-          if (state.has(k)) del.push(k);
-        } else set.push([k, v]);
+      // after this record's signals: a partition that receives the mark has received them
+      if (mark !== undefined) {
+        const wmark = mark;
+        marks.forEach((_, p) => {
+          const mv: Routed = { k: 'm', src: self, o: r.offset, i: MARK_INDEX + p, wm: wmark };
+          batch.addTo(p, JSON.stringify(mv));
+        });
       }
-      return { watermark: wm, dropped, outgoing, set, del };
-    },
-  };
+      if (bad) {
+        count(RECORD_ERROR);
+        outgoing.push({
+          topic: Topics.dlq,
+          key: 'detector',
+          value: JSON.stringify(
+            deadLetter(
+              RECORD_ERROR as never,
+              `${r.topic}/${r.partition}@${r.offset}: not a detector record`,
+              'kafka',
+              r.value,
+            ),
+          ),
+        });
+      }
+    }
+    batch.flush();
+    const { set, del } = store.commit();
+    meta.commit(set);
+    return { watermark: wm, dropped, outgoing, set, del };
+  }
 }
