@@ -6,6 +6,7 @@ import { CityIndex, loadCityPack, type CityPack } from '@cityops/city';
 import { HOUR, MINUTE } from './engine/clock.js';
 import { Scenario } from './engine/scenario.js';
 import type { DecoyRecord, GroundTruthRecord } from './engine/truth.js';
+import type { HotlineTally } from './engine/hotline.js';
 import type { ScenarioOptions } from './options.js';
 
 /** File names inside a scenario directory. */
@@ -28,6 +29,15 @@ export interface ScenarioManifest {
   cappedReadings: number;
   incidents: Record<string, number>;
   decoys: Record<string, number>;
+  /**
+   * The simulator's own 接诉即办 figures of the tickets in this file (its tally as it emitted the
+   * stages, with the pack's deadlines): counts and rates as fractions, each null without a denominator.
+   */
+  hotline: HotlineTally & {
+    responseRate: number | null;
+    resolutionRate: number | null;
+    satisfactionRate: number | null;
+  };
 }
 
 export interface OfflineOptions {
@@ -94,6 +104,7 @@ export async function writeScenario(o: OfflineOptions): Promise<OfflineResult> {
     cappedReadings: counts.capped,
     incidents: sortKeys(incidents),
     decoys: sortKeys(decoyCounts),
+    hotline: hotlineFigures(sim.hotlineTally()),
   };
   await writeFile(
     join(o.outDir, SCENARIO_FILES.truth),
@@ -101,6 +112,16 @@ export async function writeScenario(o: OfflineOptions): Promise<OfflineResult> {
   );
   await writeFile(join(o.outDir, SCENARIO_FILES.scenario), JSON.stringify(manifest, null, 2) + '\n');
   return { manifest, truth, decoys };
+}
+
+function hotlineFigures(t: HotlineTally): ScenarioManifest['hotline'] {
+  const rate = (n: number, d: number) => (d > 0 ? n / d : null);
+  return {
+    ...t,
+    responseRate: rate(t.responded, t.received),
+    resolutionRate: rate(t.resolved, t.received),
+    satisfactionRate: rate(t.satisfied, t.callbacks),
+  };
 }
 
 function sortKeys(r: Record<string, number>): Record<string, number> {

@@ -45,8 +45,26 @@ const CHANNELS = [
 
 /** Emergencies (E.05) get the short deadlines: respond within 30 min, resolve within 2 h. */
 const isUrgent = (code: string): boolean => code.startsWith('E.05');
+/** the deadlines of a pack without `hotlineDeadlines` (the default pack has the same) */
 export const RESPONSE_DEADLINE_MS = { urgent: 30 * MINUTE, normal: 2 * HOUR };
 export const RESOLUTION_DEADLINE_MS = { urgent: 2 * HOUR, normal: 8 * HOUR };
+
+/**
+ * What the simulator itself generated of the 接诉即办 figures, tallied as each stage event is
+ * emitted (so only what is in the feed), with the pack's deadlines counted from `received`:
+ * responded within the response deadline (else late), resolved (late after the resolution
+ * deadline), callbacks and satisfied ones. Kept apart from packages/hotline-kpis on purpose: it is
+ * the independent reference the aggregator's figures are checked against (scenario.json `hotline`).
+ */
+export interface HotlineTally {
+  received: number;
+  responded: number;
+  respondedLate: number;
+  resolved: number;
+  resolvedLate: number;
+  callbacks: number;
+  satisfied: number;
+}
 
 /**
  * The 12345 hotline (接诉即办): tickets arrive as a Poisson process whose rate follows the time of
@@ -63,6 +81,15 @@ export class Hotline {
   private readonly names: ReadonlyMap<string, { name: string }>;
   /** the categories of the table that this pack's taxonomy has (a foreign pack may lack some) */
   private readonly categories: typeof CATEGORIES;
+  readonly tally: HotlineTally = {
+    received: 0,
+    responded: 0,
+    respondedLate: 0,
+    resolved: 0,
+    resolvedLate: 0,
+    callbacks: 0,
+    satisfied: 0,
+  };
 
   constructor(
     private readonly world: World,
@@ -133,10 +160,23 @@ export class Hotline {
     const summary = `${this.names.get(code)?.name ?? code} · ${this.world.streetName.get(cell.streetId) ?? cell.streetId}`;
     const where = { lon: cell.lon, lat: cell.lat };
     const urgent = isUrgent(code);
+    const deadline = this.deadlineOf(code);
     const assignee = this.assigneeFor(code, cell);
+    const tally = this.tally;
     const stage = (t: number, name: string, extra: { assignee?: string; satisfied?: boolean } = {}) =>
       agenda.at(t, (tt) => {
         this.emitter.hotline(tt, where, code, { ticketId, stage: name, channel, summary, ...extra }, incidentIds);
+        if (name === 'received') tally.received++;
+        else if (name === 'responded') {
+          if (tt - t0 <= deadline.respondMs) tally.responded++;
+          else tally.respondedLate++;
+        } else if (name === 'resolved') {
+          tally.resolved++;
+          if (tt - t0 > deadline.resolveMs) tally.resolvedLate++;
+        } else if (name === 'callback') {
+          tally.callbacks++;
+          if (extra.satisfied === true) tally.satisfied++;
+        }
       });
 
     stage(t0, 'received');
@@ -150,12 +190,27 @@ export class Hotline {
     const tResolve =
       tRespond + Math.round(Math.max(10 * MINUTE, rng.logNormal(urgent ? 40 * MINUTE : 100 * MINUTE, 0.9)));
     stage(tResolve, 'resolved', { assignee });
-    const late =
-      tRespond - t0 > (urgent ? RESPONSE_DEADLINE_MS.urgent : RESPONSE_DEADLINE_MS.normal) ||
-      tResolve - t0 > (urgent ? RESOLUTION_DEADLINE_MS.urgent : RESOLUTION_DEADLINE_MS.normal);
+    const late = tRespond - t0 > deadline.respondMs || tResolve - t0 > deadline.resolveMs;
     const tCallback = tResolve + Math.round(rng.range(20 * MINUTE, 4 * HOUR));
     stage(tCallback, 'callback', { assignee, satisfied: rng.chance(late ? 0.65 : 0.95) });
     return ticketId;
+  }
+
+  /** The pack's deadlines for a category (the longest matching prefix), else the built-in ones. */
+  private deadlineOf(code: string): { respondMs: number; resolveMs: number } {
+    const d = this.world.pack.hotlineDeadlines;
+    if (!d) {
+      const urgent = isUrgent(code);
+      return {
+        respondMs: urgent ? RESPONSE_DEADLINE_MS.urgent : RESPONSE_DEADLINE_MS.normal,
+        resolveMs: urgent ? RESOLUTION_DEADLINE_MS.urgent : RESOLUTION_DEADLINE_MS.normal,
+      };
+    }
+    const match = (d.byCategory ?? [])
+      .filter((c) => code.startsWith(c.prefix))
+      .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+    const m = match ?? d;
+    return { respondMs: m.respondMinutes * MINUTE, resolveMs: m.resolveMinutes * MINUTE };
   }
 
   /** 接诉即办 sends most tickets straight to the street (街道); the rest to the lead department of the area. */

@@ -4,7 +4,7 @@ import { DEFAULT_DECOYS_PER_HOUR, type ScenarioOptions } from '../options.js';
 import { Rng } from '../prng.js';
 import { DeliveryFleet } from './delivery.js';
 import { Emitter, type EmitCounts } from './emit.js';
-import { Hotline } from './hotline.js';
+import { Hotline, type HotlineTally } from './hotline.js';
 import { scheduleIncidents } from './incidents/index.js';
 import { Agenda } from './queue.js';
 import { SensorFleet } from './sensors.js';
@@ -44,6 +44,7 @@ export class Scenario {
   private readonly agenda = new Agenda();
   private readonly emitter: Emitter;
   private readonly truth: TruthBook;
+  private readonly hotline: Hotline;
   private sink: (event: CityEventInput) => void = () => undefined;
   private now: number;
 
@@ -80,6 +81,7 @@ export class Scenario {
     const delivery = new DeliveryFleet(this.world, Rng.forPart(seed, 'delivery'), this.emitter, options.vehicles, gps);
     sensors.start(this.agenda, run.startMs);
     hotline.start(this.agenda, run.startMs);
+    this.hotline = hotline;
     delivery.start(this.agenda, run.startMs);
     const ctx = {
       world: this.world,
@@ -142,5 +144,10 @@ export class Scenario {
 
   counts(): EmitCounts {
     return this.emitter.counts;
+  }
+
+  /** the simulator's own tally of the 接诉即办 figures of what it emitted so far (HotlineTally) */
+  hotlineTally(): HotlineTally {
+    return { ...this.hotline.tally };
   }
 }
