@@ -8,16 +8,21 @@
  *  2. ours: a `Detector` (router → internal by-key topic → rule stage, state and outbox in Redis,
  *     fresh groups, topics and key prefix) folds them all: the router has applied every input
  *     record and the rule stage every record of the internal topic (signals and marks included).
- * The figure is input events per second; the ratio is ours / reference.
+ * The figure is input events per second; the ratio is ours / reference. CPU: this process's user +
+ * system CPU time per 1,000 input events over each phase (Kafka and Redis run in their own
+ * processes), steadier than the rate on a shared machine.
+ *
+ * `BENCH_BASELINE=/path/to/detector/dist/index.js`: also runs that build of the detector (an older
+ * commit, built elsewhere) in the same run, between the reference and ours, for a before/after.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus } from '@cityops/bus';
 import { CityIndex, loadCityPack } from '@cityops/city';
-import { Detector } from '@cityops/detector';
+import { Detector, type DetectorOptions } from '@cityops/detector';
 import { parseScenarioOptions, writeScenario } from '@cityops/simulator';
 import { RedisStore } from '@cityops/store';
 import { deleteByPrefix, realInfra, uniqueName } from '@cityops/testkit';
@@ -36,7 +41,9 @@ async function scenarioRecords(): Promise<Array<{ key: string; value: string }>>
     outDir: dir,
   });
   const out: Array<{ key: string; value: string }> = [];
-  for (const line of readFileSync(join(dir, 'events.ndjson'), 'utf8').split('\n')) {
+  const text = readFileSync(join(dir, 'events.ndjson'), 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  for (const line of text.split('\n')) {
     if (!line) continue;
     const e = JSON.parse(line) as { location: Record<string, unknown> & { lon: number; lat: number } };
     const where = index.locate(e.location.lon, e.location.lat);
@@ -47,7 +54,13 @@ async function scenarioRecords(): Promise<Array<{ key: string; value: string }>>
   return out;
 }
 
-async function reference(topic: string, n: number): Promise<number> {
+type Measured = { rate: number; cpuPerK: number };
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function reference(topic: string, n: number): Promise<Measured> {
   const kafka = new Kafka({
     brokers: infra.kafkaBrokers,
     clientId: uniqueName('bench-ref'),
@@ -60,6 +73,7 @@ async function reference(topic: string, n: number): Promise<number> {
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   const start = performance.now();
+  const cpu0 = cpuMs();
   await consumer.run({
     eachBatch: async ({ batch }) => {
       seen += batch.messages.length;
@@ -68,16 +82,24 @@ async function reference(topic: string, n: number): Promise<number> {
   });
   await done;
   const secs = (performance.now() - start) / 1000;
+  const cpu = cpuMs() - cpu0;
   await consumer.disconnect();
-  return n / secs;
+  return { rate: n / secs, cpuPerK: (cpu / n) * 1000 };
 }
 
-async function ours(bus: KafkaBus, topic: string, n: number): Promise<{ rate: number; alerts: number }> {
+type DetectorLike = { new (o: DetectorOptions): Detector };
+
+async function ours(
+  Impl: DetectorLike,
+  bus: KafkaBus,
+  topic: string,
+  n: number,
+): Promise<Measured & { alerts: number }> {
   const keyPrefix = uniqueName('bench-det');
   const store = new RedisStore({ url: infra.redisUrl, keyPrefix });
   const byKeyTopic = uniqueName('bench-det-bykey');
   const alertsTopic = uniqueName('bench-det-alerts');
-  const detector = new Detector({
+  const detector = new Impl({
     bus,
     store,
     pack,
@@ -89,6 +111,7 @@ async function ours(bus: KafkaBus, topic: string, n: number): Promise<{ rate: nu
     allowedLatenessMs: 2 * 3_600_000,
   });
   const start = performance.now();
+  const cpu0 = cpuMs();
   await detector.start();
   const sum = (o: Record<number, number>) => Object.values(o).reduce((a, b) => a + b, 0);
   for (;;) {
@@ -100,12 +123,13 @@ async function ours(bus: KafkaBus, topic: string, n: number): Promise<{ rate: nu
     await new Promise((r) => setTimeout(r, 50));
   }
   const rate = n / ((performance.now() - start) / 1000);
+  const cpu = cpuMs() - cpu0;
   await detector.flushOutbox();
   const alerts = sum(await bus.endOffsets(alertsTopic));
   await detector.stop();
   await store.close();
   await deleteByPrefix(infra.redisUrl, keyPrefix);
-  return { rate, alerts };
+  return { rate, alerts, cpuPerK: (cpu / n) * 1000 };
 }
 
 const fmt = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`;
@@ -118,10 +142,18 @@ console.log(
   `events: ${records.length.toLocaleString('en-US')} (realistic scenario, ${HOURS} h), partitions: ${PARTITIONS}, Kafka ${infra.kafkaBrokers.join(',')}, ${infra.redisUrl}`,
 );
 const ref = await reference(topic, records.length);
-console.log(`reference  raw kafkajs consume                        ${fmt(ref)}`);
-const det = await ours(bus, topic, records.length);
+const cpu = (m: Measured) => `CPU ${Math.round(m.cpuPerK)} ms per 1k events`;
+console.log(`reference  raw kafkajs consume                        ${fmt(ref.rate)}   ${cpu(ref)}`);
+if (process.env.BENCH_BASELINE) {
+  const base = (await import(process.env.BENCH_BASELINE)) as { Detector: DetectorLike };
+  const b = await ours(base.Detector, bus, topic, records.length);
+  console.log(
+    `baseline   ${process.env.BENCH_BASELINE}   ${fmt(b.rate)}   ratio ${(b.rate / ref.rate).toFixed(3)}   ${cpu(b)}   alert events ${b.alerts}`,
+  );
+}
+const det = await ours(Detector, bus, topic, records.length);
 console.log(
-  `ours       Detector (router → by-key → rules, Redis)    ${fmt(det.rate)}   ratio ${(det.rate / ref).toFixed(3)}   alert events ${det.alerts}`,
+  `ours       Detector (router → by-key → rules, Redis)    ${fmt(det.rate)}   ratio ${(det.rate / ref.rate).toFixed(3)}   ${cpu(det)}   alert events ${det.alerts}`,
 );
 await bus.close();
 process.exit(0);
