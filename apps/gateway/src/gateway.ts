@@ -30,7 +30,7 @@ import { cityRoute } from './routes/city.js';
 import { eventsRoute } from './routes/events.js';
 import { metricsRoute } from './routes/metrics.js';
 import { RESYNC_BURST, RESYNC_PER_SECOND, RESYNC_RATE_LIMITED, ScreenLimits } from './screen-limits.js';
-import { VITALS_CHANNEL, VitalsChannel } from './vitals-channel.js';
+import { VITALS_CHANNEL, VitalsChannel, themesSourceFor } from './vitals-channel.js';
 import { ALERTS_CHANNEL, AlertsChannel } from './channels/alerts-channel.js';
 import { SOURCES_CHANNEL, SourcesChannel, type SourceHealthProvider } from './channels/sources-channel.js';
 import { CASES_CHANNEL, CasesChannel, type CaseSource } from './channels/cases-channel.js';
@@ -161,7 +161,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return roles === undefined || (who !== undefined && hasRole(who, roles));
   };
   // the live vitals go to every screen but those watching a replay, which get their replay's
-  const vitals = new VitalsChannel(store, config.AGGREGATOR_GROUP, io.except(REPLAYS_ROOM), config.DELTA_INTERVAL_MS);
+  const vitals = new VitalsChannel(
+    store,
+    config.AGGREGATOR_GROUP,
+    io.except(REPLAYS_ROOM),
+    config.DELTA_INTERVAL_MS,
+    themesSourceFor(store, config.AGGREGATOR_GROUP, pack), // the vital signs by theme (issue 11)
+  );
   const replays = new Replays({
     bus: deps.replayBus ?? bus,
     store,

@@ -1,8 +1,31 @@
-import { diffMergePatch, type Delta, type Json, type Snapshot, type VitalsSnapshot } from '@cityops/schema';
+import {
+  diffMergePatch,
+  type Delta,
+  type Json,
+  type Snapshot,
+  type ThemesSnapshot,
+  type VitalsSnapshot,
+} from '@cityops/schema';
+import type { CityPack } from '@cityops/city';
 import type { Store } from '@cityops/store';
+import { ThemesView, shippedSeed } from '@cityops/themes';
 import { rollup, snapshotRange, streamWatermark } from '@cityops/vitals';
 
 export const VITALS_CHANNEL = 'vitals';
+
+/** Where the snapshot's `themes` come from (packages/themes `ThemesView`): undefined until the themes stages have figures. */
+export interface ThemesSource {
+  read(): Promise<ThemesSnapshot | undefined>;
+}
+
+/**
+ * The live gateway's themes: the themes stages' gauges of the aggregator's group, with the pack's
+ * areas and the baseline seed shipped for the pack (packages/themes `seed/<pack id>.json`), if any.
+ */
+export function themesSourceFor(store: Store, group: string, pack: CityPack): ThemesSource {
+  const seed = shippedSeed(pack.meta.id);
+  return new ThemesView({ store, group, pack, ...(seed ? { seed } : {}) });
+}
 
 /** The minimal emitter shape the channel needs (a socket.io Server or Socket fits). */
 export interface Emitter {
@@ -21,12 +44,16 @@ export class VitalsChannel {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   lastError: string | null = null;
+  /** the last error reading the themes (the counts go on without them) */
+  themesError: string | null = null;
 
   constructor(
     private readonly store: Store,
     private readonly group: string,
     private readonly broadcast: Emitter,
     private readonly intervalMs: number,
+    /** the vital signs by theme (issue 11); without it the snapshot has counts only */
+    private readonly themes?: ThemesSource,
   ) {}
 
   /** Reads the first state, then keeps polling until stopped. */
@@ -74,7 +101,27 @@ export class VitalsChannel {
     const progress = await this.store.readProgress(this.group);
     const asOf = streamWatermark({ progress });
     const { fromBucket, toBucket } = asOf === null ? { fromBucket: 0, toBucket: -1 } : snapshotRange(asOf);
-    return rollup(await this.store.readVitals(this.group, fromBucket, toBucket));
+    const [vitals, themes] = await Promise.all([
+      this.store.readVitals(this.group, fromBucket, toBucket).then(rollup),
+      this.readThemes(),
+    ]);
+    return themes === undefined ? vitals : { ...vitals, themes };
+  }
+
+  /**
+   * The themes, or the last ones when this read failed (a failed read must not make the merge patch
+   * drop and resend the whole tree): counts and themes fail apart.
+   */
+  private async readThemes(): Promise<ThemesSnapshot | undefined> {
+    if (!this.themes) return undefined;
+    try {
+      const themes = await this.themes.read();
+      this.themesError = null;
+      return themes;
+    } catch (err) {
+      this.themesError = String(err);
+      return this.state?.themes;
+    }
   }
 
   private schedule(): void {

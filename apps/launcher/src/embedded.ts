@@ -22,6 +22,8 @@ export async function runEmbedded(config: Config, log: Logger): Promise<() => Pr
     group: config.AGGREGATOR_GROUP,
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
     knownSources: config.KNOWN_SOURCES,
+    // the vital signs by theme (issue 11): two more stages on the same ports
+    city,
     log: (m) => log.warn(m),
   });
   await aggregator.start();

@@ -19,3 +19,5 @@ export {
   CONGESTED_BELOW,
   type TicketDeadlines,
 } from './settings.js';
+export { SequentialThemes, stopPlaceFromIndex } from './sequential.js';
+export { seedFromEvents, shippedSeed } from './seed.js';
