@@ -1,22 +1,37 @@
 import { useCallback, useMemo, useState } from 'react';
-import { AlertList } from './components/AlertList.js';
-import { CasesPanel } from './components/CasesPanel.js';
-import { CityMap } from './components/CityMap.js';
+import { parseColourBy } from './charts/map-colour.js';
+import type { MapColourBy } from './charts/map-colour.js';
 import { CriticalAlert } from './components/CriticalAlert.js';
-import { DistrictRanking } from './components/DistrictRanking.js';
 import { Header } from './components/Header.js';
-import { IntegrityPanel } from './components/IntegrityPanel.js';
-import { KpiPanel } from './components/KpiPanel.js';
-import { SourcesPanel } from './components/SourcesPanel.js';
-import { StaleBanner } from './components/StaleBanner.js';
-import { TrendPanel } from './components/TrendPanel.js';
 import { useCity } from './components/use-city.js';
 import { useDistricts } from './components/use-districts.js';
 import type { Feeds } from './feed/connect.js';
 import { useChannelState, useFeedState, useNow } from './feed/use-feed.js';
-import { alertsFreshness, flashingCriticals, sortedAlerts, sourcesFreshness } from './feed/wall-state.js';
+import {
+  alertsFreshness,
+  casesFreshness,
+  flashingCriticals,
+  sortedAlerts,
+  sourcesFreshness,
+  vitalsFreshness,
+} from './feed/wall-state.js';
+import { parseWallPreset } from './layout/fit.js';
+import { Stage } from './layout/Stage.js';
+import { parsePlaylist } from './scenes/playlist.js';
+import type { SceneData } from './scenes/scene-data.js';
+import { SceneBar } from './scenes/SceneBar.js';
+import { SceneView } from './scenes/Scenes.js';
+import { usePlaylist } from './scenes/use-playlist.js';
 
-const NO_AREAS: never[] = [];
+/** The wall's settings from its URL (`?wall=`, `?scenes=&every=`, `?color=`), read once. */
+function readUrl() {
+  const q = window.location.search;
+  const wall = parseWallPreset(q);
+  const playlist = parsePlaylist(q);
+  const colour = parseColourBy(q);
+  const issues = [wall.issue, ...playlist.issues, colour.issue].filter((i): i is string => i !== null);
+  return { wall: wall.preset, playlist, colourBy: colour.colourBy, issues };
+}
 
 /**
  * The wall screen. Re-renders on each applied delta (coalesced server-side to a few per
@@ -35,7 +50,7 @@ export function App({ feeds }: { feeds: Feeds }) {
   const districts = useDistricts();
   const v = state.vitals;
   // figures being rebuilt from the log are incomplete: shown as not current, like stale ones
-  const stale = view.stale || v?.rebuilding === true;
+  const vitalsFresh = vitalsFreshness(state, view);
   // ages on the server's clock (from hello), so a wall PC with a wrong clock cannot fake freshness
   const serverNow = now + state.clockOffsetMs;
   const alertsFresh = alertsFreshness(alertsCh, serverNow);
@@ -47,39 +62,53 @@ export function App({ feeds }: { feeds: Feeds }) {
     [],
   );
   const criticals = flashingCriticals(alertsCh.data, acknowledged, serverNow);
+  const [url] = useState(readUrl);
+  const [colourBy, setColourBy] = useState<MapColourBy>(url.colourBy);
+  const onColourBy = useCallback((mode: MapColourBy) => {
+    setColourBy(mode);
+    // kept in the address, so a reload (or the kiosk's restart) shows the same colouring
+    const u = new URL(window.location.href);
+    u.searchParams.set('color', mode);
+    window.history.replaceState(window.history.state, '', u);
+  }, []);
+  const [playlist, dispatch] = usePlaylist(
+    url.playlist,
+    criticals.map((a) => a.alertId),
+  );
+  const sceneData = (wide: boolean): SceneData => ({
+    state,
+    view,
+    v,
+    vitalsFresh,
+    alerts: alertsCh,
+    alertsFresh,
+    openAlerts,
+    sources: sourcesCh,
+    sourcesFresh,
+    cases: casesCh,
+    casesFresh: casesFreshness(casesCh, serverNow),
+    serverNow,
+    districts,
+    colourBy,
+    onColourBy,
+    wide,
+  });
 
   return (
-    <div className={`screen screen-${view.screenState}`}>
-      <Header city={city} mode={state.hello?.mode ?? null} now={now} view={view} />
-      <CriticalAlert alerts={criticals} fresh={alertsFresh.fresh} serverNow={serverNow} onAcknowledge={acknowledge} />
-      <main className="layout">
-        <div className="col col-left">
-          <KpiPanel total={v?.total ?? null} byType={v?.byType ?? null} stale={stale} />
-          <CasesPanel data={casesCh.data} synced={casesCh.synced} serverNow={serverNow} />
-          <SourcesPanel data={sourcesCh.data} freshness={sourcesFresh} serverNow={serverNow} />
-        </div>
-        <div className="col col-center">
-          <StaleBanner state={state} view={view} />
-          <CityMap
-            districts={districts}
-            byDistrict={v?.byDistrict ?? null}
-            byStreet={v?.byStreet ?? null}
-            stale={stale}
-            alerts={openAlerts}
-            alertsFresh={alertsFresh.fresh}
+    <Stage preset={url.wall}>
+      {(fit) => (
+        <div className={`screen screen-${view.screenState}`}>
+          <Header city={city} mode={state.hello?.mode ?? null} now={now} view={view} />
+          <CriticalAlert
+            alerts={criticals}
+            fresh={alertsFresh.fresh}
+            serverNow={serverNow}
+            onAcknowledge={acknowledge}
           />
-          <TrendPanel trend={v?.trend ?? null} bucketMs={v?.bucketMs ?? 60_000} stale={stale} />
+          <SceneBar config={url.playlist} state={playlist} now={now} issues={url.issues} dispatch={dispatch} />
+          <SceneView scene={playlist.scene} data={sceneData(fit.wide)} />
         </div>
-        <div className="col col-right">
-          <AlertList data={alertsCh.data} freshness={alertsFresh} serverNow={serverNow} />
-          <DistrictRanking
-            districts={districts.status === 'ready' ? districts.districts.areas : NO_AREAS}
-            byDistrict={v?.byDistrict ?? null}
-            stale={stale}
-          />
-          <IntegrityPanel state={state} view={view} />
-        </div>
-      </main>
-    </div>
+      )}
+    </Stage>
   );
 }

@@ -1,4 +1,4 @@
-import type { AlertView } from '@cityops/schema';
+import type { AlertView, CaseSummaryView } from '@cityops/schema';
 import { alertTypeLabel, SEVERITY_COLORS, SEVERITY_LABELS } from '../alert-labels.js';
 import { escapeHtml } from '../format.js';
 import type { ChartOption, FormatterParams } from './options.js';
@@ -11,12 +11,16 @@ export interface AlertLayersInput {
   /** at street level: only the alerts of this district */
   districtId?: string;
   stale: boolean;
+  /** open cases (the alert desk's, cases channel) to draw at their place, as diamonds */
+  cases?: CaseSummaryView[];
+  casesStale?: boolean;
 }
 
 /** What the layers drew, for the DOM (data attributes) next to the canvas. */
 export interface AlertLayersDrawn {
   markers: string[];
   segments: string[];
+  cases: string[];
 }
 
 /**
@@ -26,13 +30,22 @@ export interface AlertLayersDrawn {
  * aspect), invisible and silent itself, so the map series keeps its colours, labels, tooltips
  * and clicks, and the markers sit where the places are.
  */
-export function alertLayers({ mapName, alerts, districtId, stale }: AlertLayersInput): {
+export function alertLayers({ mapName, alerts, districtId, stale, cases = [], casesStale = stale }: AlertLayersInput): {
   option: Pick<ChartOption, 'geo' | 'series'>;
   drawn: AlertLayersDrawn;
 } {
   const shown = alerts.filter(
     (a) => a.state !== 'cleared' && (districtId === undefined || a.districtId === districtId),
   );
+  const shownCases = cases.filter(
+    (c) =>
+      c.state !== 'closed' &&
+      c.state !== 'merged' &&
+      Number.isFinite(c.lon) &&
+      Number.isFinite(c.lat) &&
+      (districtId === undefined || c.districtId === districtId),
+  );
+  const caseById = new Map(shownCases.map((c) => [c.id, c]));
   const colour = (a: AlertView) => (stale ? palette.stale : SEVERITY_COLORS[a.severity]);
   // states come from merge patches (objects without a prototype): ECharts gets plain values only
   const byId = new Map(shown.map((a) => [a.alertId, a]));
@@ -42,7 +55,11 @@ export function alertLayers({ mapName, alerts, districtId, stale }: AlertLayersI
     `${escapeHtml([a.district?.zh, a.street?.zh, a.road?.zh].filter(Boolean).join(' · '))}<br/>` +
     `${escapeHtml(a.summary.zh)}`;
   return {
-    drawn: { markers: shown.map((a) => a.alertId), segments: withLine.map((a) => a.alertId) },
+    drawn: {
+      markers: shown.map((a) => a.alertId),
+      segments: withLine.map((a) => a.alertId),
+      cases: shownCases.map((c) => c.id),
+    },
     option: {
       geo: {
         map: mapName,
@@ -96,6 +113,32 @@ export function alertLayers({ mapName, alerts, districtId, stale }: AlertLayersI
             value: [a.lon, a.lat],
             symbolSize: a.severity === 'critical' ? 26 : a.severity === 'major' ? 20 : 15,
             itemStyle: { color: colour(a) },
+          })),
+        },
+        {
+          type: 'effectScatter',
+          id: 'case-markers',
+          coordinateSystem: 'geo',
+          geoIndex: 0,
+          z: 7,
+          symbol: 'diamond',
+          // no ripple: the cases are the standing picture, the alerts' pulse is what is new
+          showEffectOn: 'emphasis',
+          rippleEffect: { scale: 1.6 },
+          itemStyle: { borderColor: '#ffffff', borderWidth: 2 },
+          tooltip: {
+            formatter: (raw: unknown) => {
+              const c = caseById.get((raw as FormatterParams).name);
+              return c
+                ? `<b>${escapeHtml(c.archiveNo ?? c.id)}</b> ${escapeHtml(c.state)}${c.overdue ? ' · 超时 OVERDUE' : ''}<br/>${escapeHtml(c.summary.zh)}`
+                : '';
+            },
+          },
+          data: shownCases.map((c) => ({
+            name: c.id,
+            value: [c.lon, c.lat],
+            symbolSize: c.overdue ? 24 : 18,
+            itemStyle: { color: casesStale ? palette.stale : c.overdue ? palette.alarm : SEVERITY_COLORS[c.severity] },
           })),
         },
       ],

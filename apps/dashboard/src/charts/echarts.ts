@@ -18,6 +18,3 @@ echarts.use([
 ]);
 
 export { echarts };
-
-/** Stable (module-level) so echarts-for-react never disposes and re-creates a chart on re-render. */
-export const CANVAS_OPTS = { renderer: 'canvas' } as const;

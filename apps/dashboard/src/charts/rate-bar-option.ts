@@ -24,12 +24,12 @@ export function rateBarOption(byType: Record<string, VitalCounts> | null, stale:
   return {
     animationDurationUpdate: 400,
     grid: { left: 150, right: 70, top: 36, bottom: 10 },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, textStyle: { fontFamily: FONT_FAMILY } },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, textStyle: { fontFamily: FONT_FAMILY, fontSize: 16 } },
     xAxis: {
       type: 'value',
       splitLine: { lineStyle: { color: palette.grid } },
       splitNumber: 4,
-      axisLabel: { ...axisLabel, fontSize: 13, hideOverlap: true },
+      axisLabel: { ...axisLabel, fontSize: 14, hideOverlap: true },
     },
     yAxis: {
       type: 'category',
@@ -40,14 +40,14 @@ export function rateBarOption(byType: Record<string, VitalCounts> | null, stale:
       axisLabel: {
         ...axisLabel,
         color: text,
-        lineHeight: 20,
+        lineHeight: 21,
         formatter: (t: string) => {
           const l = typeLabel(t);
           return `{zh|${l.zh}}\n{en|${l.en}}`;
         },
         rich: {
           zh: { color: text, fontSize: 16, fontFamily: FONT_FAMILY, align: 'right' },
-          en: { color: stale ? palette.stale : palette.textDim, fontSize: 12, fontFamily: FONT_FAMILY, align: 'right' },
+          en: { color: stale ? palette.stale : palette.textDim, fontSize: 14, fontFamily: FONT_FAMILY, align: 'right' },
         },
       },
     },
@@ -71,7 +71,7 @@ export function rateBarOption(byType: Record<string, VitalCounts> | null, stale:
           show: true,
           position: 'right',
           color: stale ? palette.stale : palette.textDim,
-          fontSize: 13,
+          fontSize: 14,
           fontFamily: FONT_FAMILY,
         },
       },

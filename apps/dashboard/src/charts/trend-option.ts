@@ -18,7 +18,7 @@ export function trendOption(trend: Array<[number, number]> | null, bucketMs: num
     grid: { left: 64, right: 24, top: 34, bottom: 30 },
     tooltip: {
       trigger: 'axis',
-      textStyle: { fontFamily: FONT_FAMILY },
+      textStyle: { fontFamily: FONT_FAMILY, fontSize: 16 },
       valueFormatter: (v: unknown) => String(v),
     },
     xAxis: {

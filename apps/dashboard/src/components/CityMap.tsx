@@ -1,26 +1,52 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AlertView, VitalCounts } from '@cityops/schema';
+import type { AlertView, CaseSummaryView, ThemesSnapshot, VitalCounts } from '@cityops/schema';
 import { CHILD_LEVEL, fetchAreas } from '../api/city-api.js';
 import { alertLayers } from '../charts/alert-layers.js';
 import { Chart } from '../charts/Chart.js';
 import type { ChartEvents } from '../charts/Chart.js';
-import { mapOption } from '../charts/map-option.js';
+import { COLOUR_LABELS, MAP_COLOUR_MODES } from '../charts/map-colour.js';
+import type { MapColourBy } from '../charts/map-colour.js';
+import { pickLabels } from '../charts/label-pick.js';
+import {
+  colouringOf,
+  MAP_ASPECT_SCALE,
+  MAP_BOTTOM_PX,
+  MAP_LABEL_PX,
+  MAP_TOP_PX,
+  MAX_LABELLED_AREAS,
+  mapOption,
+} from '../charts/map-option.js';
 import { registerAreas } from '../charts/register-areas.js';
 import type { RegisteredAreas } from '../charts/register-areas.js';
 import { formatCount } from '../format.js';
+import type { Freshness } from '../feed/wall-state.js';
 import type { DistrictsState } from './use-districts.js';
+import { Widget } from './Widget.js';
 
 interface CityMapProps {
+  /** the widget's name (`data-widget`): one map per scene, each with its own markers */
+  name?: string;
   districts: DistrictsState;
   byDistrict: Record<string, VitalCounts> | null;
   byStreet: Record<string, VitalCounts> | null;
-  stale: boolean;
+  /** the vitals' freshness: the colours are these figures */
+  freshness: Freshness;
   /** open alerts to mark on the map (the alerts channel), and whether that channel is current */
   alerts?: AlertView[];
-  alertsFresh?: boolean;
+  alertsFreshness?: Freshness;
+  /** open cases to mark (the cases channel) */
+  cases?: CaseSummaryView[];
+  casesFreshness?: Freshness;
+  themes?: ThemesSnapshot | undefined;
+  colourBy?: MapColourBy;
+  onColourBy?: (mode: MapColourBy) => void;
+  /** a title other than the citywide one */
+  title?: { zh: string; en: string };
 }
 
 const NO_ALERTS: AlertView[] = [];
+const NO_CASES: CaseSummaryView[] = [];
+const UNKNOWN: Freshness = { fresh: false, reason: '尚无数据 no data', ageMs: null };
 
 interface DrillLevel {
   /** the area that was clicked to get here */
@@ -35,13 +61,22 @@ const LEVEL_LABEL = { district: '区 Districts', street: '街镇 Streets & towns
  * it; when it has none (404 or error), the map stays and says so briefly.
  */
 export const CityMap = memo(function CityMap({
+  name = 'city-map',
   districts,
   byDistrict,
   byStreet,
-  stale,
+  freshness,
   alerts = NO_ALERTS,
-  alertsFresh = false,
+  alertsFreshness = UNKNOWN,
+  cases = NO_CASES,
+  casesFreshness = UNKNOWN,
+  themes,
+  colourBy = 'deviation',
+  onColourBy,
+  title,
 }: CityMapProps) {
+  const stale = !freshness.fresh;
+  const alertsFresh = alertsFreshness.fresh;
   const [stack, setStack] = useState<DrillLevel[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const busy = useRef(false);
@@ -95,28 +130,95 @@ export const CityMap = memo(function CityMap({
             mapName: current.mapName,
             alerts,
             stale: !alertsFresh,
+            cases,
+            casesStale: !casesFreshness.fresh,
             ...(drillDistrict === undefined ? {} : { districtId: drillDistrict }),
           })
         : null,
-    [current, alerts, alertsFresh, drillDistrict],
+    [current, alerts, alertsFresh, cases, casesFreshness.fresh, drillDistrict],
   );
+  // the map's box in design px: the same on every wall, so the names picked are the same too
+  const body = useRef<HTMLDivElement>(null);
+  const [box, setBox] = useState<{ w: number; h: number } | null>(null);
+  useEffect(() => {
+    const el = body.current;
+    if (!el) return;
+    const measure = () =>
+      setBox((b) =>
+        b && b.w === el.clientWidth && b.h === el.clientHeight ? b : { w: el.clientWidth, h: el.clientHeight },
+      );
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const labelled = useMemo(() => {
+    if (!current || !box || current.areas.length > MAX_LABELLED_AREAS) return undefined;
+    return pickLabels(
+      current.anchors,
+      {
+        width: box.w,
+        height: Math.max(1, box.h - MAP_TOP_PX - MAP_BOTTOM_PX),
+        bbox: current.bbox,
+        aspectScale: MAP_ASPECT_SCALE,
+      },
+      MAP_LABEL_PX,
+    );
+  }, [current, box]);
+  const levelThemes =
+    current?.level === 'district' ? themes?.byDistrict : current?.level === 'street' ? themes?.byStreet : undefined;
+  const colourInput = current
+    ? {
+        mapName: current.mapName,
+        areas: current.areas,
+        counts,
+        stale,
+        colourBy,
+        themes: levelThemes,
+        areaKm2: themes?.areaKm2,
+      }
+    : null;
+  const colouring = colourInput ? colouringOf(colourInput) : null;
   const option = useMemo(() => {
     if (!current || !layers) return null;
-    const base = mapOption({ mapName: current.mapName, areas: current.areas, counts, stale });
+    const base = mapOption({
+      mapName: current.mapName,
+      areas: current.areas,
+      counts,
+      stale,
+      colourBy,
+      themes: levelThemes,
+      areaKm2: themes?.areaKm2,
+      ...(labelled ? { labelled } : {}),
+    });
     const series = [...(Array.isArray(base.series) ? base.series : base.series ? [base.series] : [])];
     return { ...base, geo: layers.option.geo, series: [...series, ...(layers.option.series as typeof series)] };
-  }, [current, counts, stale, layers]);
+  }, [current, counts, stale, layers, colourBy, levelThemes, themes?.areaKm2, labelled]);
   const parentCounts = top ? byDistrict?.[stack[0]?.parent.id ?? ''] : undefined;
+  // the colours are the vitals; the markers are the alerts' (and cases'): stale if any is not current
+  const combined = !freshness.fresh
+    ? freshness
+    : !alertsFreshness.fresh
+      ? { ...alertsFreshness, reason: `告警 alerts: ${alertsFreshness.reason ?? ''}` }
+      : cases.length > 0 && !casesFreshness.fresh
+        ? { ...casesFreshness, reason: `案件 cases: ${casesFreshness.reason ?? ''}` }
+        : freshness;
 
   return (
-    <section
-      className={`panel map-panel${stale ? ' is-stale' : ''}`}
-      data-testid="city-map"
-      data-level={current?.level ?? 'none'}
-      data-widget="city-map"
-      data-fresh={String(!stale && alertsFresh)}
-      data-alert-markers={layers?.drawn.markers.join(' ') ?? ''}
-      data-alert-segments={layers?.drawn.segments.join(' ') ?? ''}
+    <Widget
+      name={name}
+      className="map-panel"
+      freshness={combined}
+      attrs={{
+        'data-testid': 'city-map',
+        'data-level': current?.level ?? 'none',
+        'data-alert-markers': layers?.drawn.markers.join(' ') ?? '',
+        'data-alert-segments': layers?.drawn.segments.join(' ') ?? '',
+        'data-case-markers': layers?.drawn.cases.join(' ') ?? '',
+        'data-colour-by': colouring?.mode ?? 'none',
+        'data-colour-requested': colourBy,
+        'data-labels': labelled ? String(labelled.size) : '',
+      }}
     >
       <div className="map-caption">
         <div className="map-title">
@@ -127,8 +229,8 @@ export const CityMap = memo(function CityMap({
             </>
           ) : (
             <>
-              <span className="zh">全域态势 · 近15分钟事件</span>
-              <span className="en">Citywide · events in the last 15 minutes</span>
+              <span className="zh">{title?.zh ?? '全域态势 · 近15分钟事件'}</span>
+              <span className="en">{title?.en ?? 'Citywide · events in the last 15 minutes'}</span>
             </>
           )}
         </div>
@@ -144,7 +246,7 @@ export const CityMap = memo(function CityMap({
           </button>
         ) : null}
       </div>
-      <div className="map-body">
+      <div className="map-body" ref={body}>
         {option && current ? (
           // a new chart per level: switching geometry is rare, and a fresh instance avoids stale regions
           <Chart key={current.mapName} option={option} onEvents={onEvents} testId="map-chart" />
@@ -156,7 +258,25 @@ export const CityMap = memo(function CityMap({
           </div>
         )}
       </div>
+      {colouring ? (
+        <div className="map-colour" data-testid="map-colour" data-mode={colouring.mode}>
+          <span className={`map-colour-caption${colouring.fallback ? ' is-fallback' : ''}`}>{colouring.caption}</span>
+          {onColourBy
+            ? MAP_COLOUR_MODES.map((m) => (
+                <button
+                  key={m}
+                  type="button"
+                  className={`map-colour-mode${m === colourBy ? ' is-on' : ''}`}
+                  data-colour={m}
+                  onClick={() => onColourBy(m)}
+                >
+                  {COLOUR_LABELS[m].zh} <span className="en">{COLOUR_LABELS[m].en}</span>
+                </button>
+              ))
+            : null}
+        </div>
+      ) : null}
       {notice ? <div className="map-notice">{notice}</div> : null}
-    </section>
+    </Widget>
   );
 });

@@ -1,28 +1,41 @@
 import { memo } from 'react';
 import type { VitalCounts } from '@cityops/schema';
 import type { MapArea } from '../charts/map-option.js';
+import type { Freshness } from '../feed/wall-state.js';
 import { formatCount } from '../format.js';
-import { PanelTitle } from './PanelTitle.js';
+import { Widget } from './Widget.js';
 
 interface DistrictRankingProps {
   districts: MapArea[];
   byDistrict: Record<string, VitalCounts> | null;
-  stale: boolean;
+  freshness: Freshness;
+  /** rows shown at most (the wide wall has room for more) */
+  max?: number;
 }
 
 /** Districts by load in the last 15 minutes: where to look first. */
-export const DistrictRanking = memo(function DistrictRanking({ districts, byDistrict, stale }: DistrictRankingProps) {
+export const DistrictRanking = memo(function DistrictRanking({
+  districts,
+  byDistrict,
+  freshness,
+  max: limit = 12,
+}: DistrictRankingProps) {
   const names = new Map(districts.map((d) => [d.id, d]));
   // every district of the pack is listed (a quiet one is a real zero); ids the pack lacks are shown too
   const ids = new Set([...districts.map((d) => d.id), ...Object.keys(byDistrict ?? {})]);
   const rows = [...ids]
     .map((id) => ({ id, area: names.get(id), c: byDistrict?.[id] ?? { m1: 0, m15: 0 } }))
     .sort((a, b) => b.c.m15 - a.c.m15 || a.id.localeCompare(b.id))
-    .slice(0, 12);
+    .slice(0, limit);
   const max = Math.max(1, ...rows.map((r) => r.c.m15));
   return (
-    <section className={`panel ranking-panel${stale ? ' is-stale' : ''}`} data-testid="district-ranking">
-      <PanelTitle zh="区域事件排行" en="Districts by events" note="15分钟 / 1分钟" />
+    <Widget
+      name="district-ranking"
+      className="ranking-panel"
+      freshness={freshness}
+      title={{ zh: '区域事件排行', en: 'Districts by events', note: '15分钟 / 1分钟' }}
+      attrs={{ 'data-testid': 'district-ranking' }}
+    >
       {byDistrict === null ? (
         <div className="empty">等待数据 Waiting for data</div>
       ) : (
@@ -49,6 +62,6 @@ export const DistrictRanking = memo(function DistrictRanking({ districts, byDist
           ))}
         </ol>
       )}
-    </section>
+    </Widget>
   );
 });

@@ -1,11 +1,15 @@
 import type { VitalsSnapshot } from '@cityops/schema';
 import type { FeedState, FeedView } from '../feed/vitals-feed.js';
 import { formatAge, formatCount, formatTimeOfIso } from '../format.js';
+import type { Freshness } from '../feed/wall-state.js';
 import { PanelTitle } from './PanelTitle.js';
+import { Widget } from './Widget.js';
 
 interface IntegrityPanelProps {
   state: FeedState;
   view: FeedView;
+  /** the vitals' freshness (the frame's data-fresh and age) */
+  freshness: Freshness;
 }
 
 function Row({ zh, en, value, tone }: { zh: string; en: string; value: string; tone?: 'warn' | 'alarm' }) {
@@ -23,15 +27,20 @@ function Row({ zh, en, value, tone }: { zh: string; en: string; value: string; t
 const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
 
 /** Why the figures can (or cannot) be trusted: watermark, last aggregation, sync and drops. */
-export function IntegrityPanel({ state, view }: IntegrityPanelProps) {
+export function IntegrityPanel({ state, view, freshness }: IntegrityPanelProps) {
   const v: VitalsSnapshot | null = state.vitals;
   const late = v ? (v.dropped.E_EVT_TOO_LATE ?? 0) : null;
   const lost = v ? (v.dropped.E_STREAM_RECORDS_LOST ?? 0) : null;
   const otherDrops = v && late !== null && lost !== null ? sum(v.dropped) - late - lost : null;
   const sources = v ? Object.entries(v.bySource).sort((a, b) => b[1].m15 - a[1].m15) : [];
   return (
-    <section className="panel integrity-panel" data-testid="integrity-panel">
-      <PanelTitle zh="数据可信度" en="Data integrity" />
+    <Widget
+      name="integrity-panel"
+      className="integrity-panel"
+      freshness={freshness}
+      title={{ zh: '数据可信度', en: 'Data integrity' }}
+      attrs={{ 'data-testid': 'integrity-panel' }}
+    >
       <Row zh="事件时间水位" en="Event-time watermark" value={formatTimeOfIso(v?.asOf)} />
       <Row
         zh="最近聚合"
@@ -70,6 +79,6 @@ export function IntegrityPanel({ state, view }: IntegrityPanelProps) {
           </div>
         ))}
       </div>
-    </section>
+    </Widget>
   );
 }

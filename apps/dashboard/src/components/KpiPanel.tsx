@@ -3,24 +3,32 @@ import type { VitalsSnapshot } from '@cityops/schema';
 import { Chart } from '../charts/Chart.js';
 import { rateBarOption } from '../charts/rate-bar-option.js';
 import { TYPE_LABELS } from '../labels.js';
+import type { Freshness } from '../feed/wall-state.js';
 import { Figure } from './Figure.js';
 import { PanelTitle } from './PanelTitle.js';
+import { Widget } from './Widget.js';
 
 interface KpiPanelProps {
   total: VitalsSnapshot['total'] | null;
   byType: VitalsSnapshot['byType'] | null;
-  stale: boolean;
+  freshness: Freshness;
 }
 
 const TYPES = Object.entries(TYPE_LABELS);
 
 /** The headline figures: citywide events, then per type, then the surge chart. */
-export const KpiPanel = memo(function KpiPanel({ total, byType, stale }: KpiPanelProps) {
+export const KpiPanel = memo(function KpiPanel({ total, byType, freshness }: KpiPanelProps) {
+  const stale = !freshness.fresh;
   // byType keeps its identity across deltas that do not touch it (merge patch), so this rarely recomputes
   const option = useMemo(() => rateBarOption(byType, stale), [byType, stale]);
   return (
-    <section className={`panel kpi-panel${stale ? ' is-stale' : ''}`} data-testid="kpi-panel">
-      <PanelTitle zh="城市运行体征" en="Vital signs" note="事件时间 event time" />
+    <Widget
+      name="kpi-panel"
+      className="kpi-panel"
+      freshness={freshness}
+      title={{ zh: '城市运行体征', en: 'Vital signs', note: '事件时间 event time' }}
+      attrs={{ 'data-testid': 'kpi-panel' }}
+    >
       <div className="kpi-hero">
         <Figure
           zh="全域事件 · 近1分钟"
@@ -60,6 +68,6 @@ export const KpiPanel = memo(function KpiPanel({ total, byType, stale }: KpiPane
       <div className="kpi-chart">
         <Chart option={option} testId="kpi-chart" />
       </div>
-    </section>
+    </Widget>
   );
 });
