@@ -32,10 +32,23 @@ function wallClock(
   return { y: get('year'), mo: get('month'), d: get('day'), h: get('hour'), mi: get('minute'), s: get('second') };
 }
 
-/** `YYYY-MM` of an instant (epoch ms) in a time zone. */
+const SLOT_MS = 15 * 60_000;
+const monthBySlot = new Map<string, string>();
+
+/**
+ * `YYYY-MM` of an instant (epoch ms) in a time zone. Cached per 15-minute slot of UTC (every
+ * zone's offset is a multiple of 15 minutes, so a month never begins inside a slot): Intl's
+ * formatToParts costs microseconds, and the fold asks twice per stage event.
+ */
 export function monthOf(ms: number, timeZone: string): string {
+  const key = `${timeZone}|${Math.floor(ms / SLOT_MS)}`;
+  const hit = monthBySlot.get(key);
+  if (hit !== undefined) return hit;
   const w = wallClock(ms, timeZone);
-  return `${String(w.y).padStart(4, '0')}-${String(w.mo).padStart(2, '0')}`;
+  const m = `${String(w.y).padStart(4, '0')}-${String(w.mo).padStart(2, '0')}`;
+  if (monthBySlot.size >= 50_000) monthBySlot.clear();
+  monthBySlot.set(key, m);
+  return m;
 }
 
 export const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;

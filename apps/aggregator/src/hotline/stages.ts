@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ErrorCodes, HotlineStage, MAX_ID_CHARS, deadLetter, parseCityEvent, Topics } from '@cityops/schema';
 import type { FoldInput, FoldOutput, OutgoingRecord, Stage } from '@cityops/stream';
 import type { CounterIncrement } from '@cityops/store';
@@ -26,18 +25,29 @@ export const HOTLINE_RECORD_ERROR = 'E_HOTLINE_RECORD';
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-/** The stage event on the wire of the internal topic (validated again on the way in: bounded). */
-const Routed = z
-  .object({
-    ticketId: z.string().min(1).max(MAX_ID_CHARS),
-    stage: HotlineStage,
-    at: z.number().int().min(0).max(8.64e15),
-    satisfied: z.boolean().optional(),
-    category: z.string().regex(/^[PE]\.\d{2}(\.\d{2})?$/),
-    districtId: z.string().min(1).max(MAX_ID_CHARS).optional(),
-    streetId: z.string().min(1).max(MAX_ID_CHARS).optional(),
-  })
-  .strict();
+const STAGE_NAMES = new Set<string>(HotlineStage.options);
+const CATEGORY = /^[PE]\.\d{2}(\.\d{2})?$/;
+const id = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_CHARS;
+
+/**
+ * The stage event on the wire of the internal topic, checked field by field (bounded; a zod parse
+ * per record cost more than the fold itself). Throws naming the first bad field.
+ */
+function routedOf(value: string): StageEvent {
+  const v = JSON.parse(value) as Record<string, unknown>;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+  for (const k of Object.keys(v))
+    if (!['ticketId', 'stage', 'at', 'satisfied', 'category', 'districtId', 'streetId'].includes(k))
+      throw new Error(`unknown field ${k.slice(0, 40)}`);
+  if (!id(v.ticketId)) throw new Error('ticketId');
+  if (typeof v.stage !== 'string' || !STAGE_NAMES.has(v.stage)) throw new Error('stage');
+  if (typeof v.at !== 'number' || !Number.isSafeInteger(v.at) || v.at < 0) throw new Error('at');
+  if (v.satisfied !== undefined && typeof v.satisfied !== 'boolean') throw new Error('satisfied');
+  if (typeof v.category !== 'string' || !CATEGORY.test(v.category)) throw new Error('category');
+  if (v.districtId !== undefined && !id(v.districtId)) throw new Error('districtId');
+  if (v.streetId !== undefined && !id(v.streetId)) throw new Error('streetId');
+  return v as unknown as StageEvent;
+}
 
 export interface RouterStageOptions {
   group: string;
@@ -206,9 +216,7 @@ export function hotlineTicketStage(o: TicketStageOptions): Stage {
       for (const r of records) {
         let e: StageEvent;
         try {
-          const parsed = Routed.safeParse(JSON.parse(r.value));
-          if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'shape');
-          e = parsed.data as StageEvent;
+          e = routedOf(r.value);
         } catch (err) {
           count(HOTLINE_RECORD_ERROR);
           outgoing.push({
