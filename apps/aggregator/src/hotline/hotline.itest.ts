@@ -21,6 +21,7 @@ hotlineKpiSuite('real Kafka and Redis', async () => {
     bus,
     store,
     stores,
+    loseStores: async () => void (await deleteByPrefix(infra.redisUrl, keyPrefix)),
     close: async () => {
       await bus.close();
       await Promise.all([store.close(), stores.month.close(), stores.rolling.close()]);

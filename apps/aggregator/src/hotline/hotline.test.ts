@@ -14,6 +14,11 @@ hotlineKpiSuite('the embedded bus and memory stores', async () => {
     bus,
     store,
     stores,
+    loseStores: async () => {
+      store.clear();
+      stores.month.clear();
+      stores.rolling.clear();
+    },
     close: async () => {
       await bus.close();
       await Promise.all([store.close(), stores.month.close(), stores.rolling.close()]);
