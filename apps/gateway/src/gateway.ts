@@ -38,7 +38,7 @@ import { SourceTypes } from './channels/source-types.js';
 import { consoleDir } from './console-files.js';
 import { alertsRoute, READ_ROLES, type DeskIdentity, type DeskPort } from './routes/alerts.js';
 import { hotlineRoute } from './routes/hotline.js';
-import { aggregatorStage } from '@cityops/aggregator';
+import { aggregatorStage, themesStage } from '@cityops/aggregator';
 import type { Stage } from '@cityops/stream';
 import { Replays } from './replay/replays.js';
 import { REPLAYS_ROOM, replayOfHandshake, replayRoom } from './replay/replay-sockets.js';
@@ -68,8 +68,8 @@ export interface GatewayDeps {
   ingestRouter?: express.Router;
   /** where the 接诉即办 KPI counters are read (default `store`; embedded mode: the aggregator's KPI stores) */
   hotlineStores?: { month: Store; rolling: Store };
-  /** the stage a replay (复盘) runs in its own group (default the aggregator's vital-signs stage) */
-  replayStage?: (group: string) => Stage;
+  /** the stages a replay (复盘) runs for its group (default the aggregator's vital-signs and themes stages) */
+  replayStages?: (group: string) => Stage[];
   /**
    * The bus replays read through (default `bus`). A paced replay holds a partition's batch until
    * its records are due, so on Kafka it needs a client that consumes every partition at once
@@ -172,9 +172,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     bus: deps.replayBus ?? bus,
     store,
     topic: Topics.events,
-    stageOf:
-      deps.replayStage ??
-      ((group) => aggregatorStage(group, config.ALLOWED_LATENESS_MS, Topics.events, config.KNOWN_SOURCES)),
+    // the vital signs and the themes (issue 11) in the replay's groups; the themes' vehicle
+    // repartition (its vans stage) is not replayed: a replay publishes nothing
+    stagesOf:
+      deps.replayStages ??
+      ((group) => [
+        aggregatorStage(group, config.ALLOWED_LATENESS_MS, Topics.events, config.KNOWN_SOURCES),
+        themesStage({ group, allowedLatenessMs: config.ALLOWED_LATENESS_MS, pack }),
+      ]),
+    themesOf: (group) => themesSourceFor(store, group, pack),
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
     settings: {
       maxConcurrent: config.REPLAY_MAX_CONCURRENT,

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     bus,
     store,
     topic,
-    stageOf: (g) => aggregatorStage(g, LATENESS_MS, topic),
+    stagesOf: (g) => [aggregatorStage(g, LATENESS_MS, topic)],
     allowedLatenessMs: LATENESS_MS,
     settings: { maxConcurrent: 1, idleTimeoutMs: 600_000, maxPeriodMs: 24 * 60 * MIN },
     emitterFor: () => ({ emit: () => true }),

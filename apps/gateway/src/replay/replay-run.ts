@@ -39,8 +39,12 @@ export interface ReplayRunOptions {
   bus: Bus;
   store: Store;
   topic: string;
-  /** the vital-signs stage for a group (the aggregator's `aggregatorStage`) */
-  stageOf: (group: string) => Stage;
+  /**
+   * The stages to replay for the replay's group, all over `topic`: the first is the vital-signs
+   * stage (the aggregator's `aggregatorStage`, in the group itself); others (the themes stage) run
+   * in groups of their own, derived from it. Each is a namespace of the replay, deleted with it.
+   */
+  stagesOf: (group: string) => Stage[];
   /** how late an event may land after its time: the reading goes on that long past `to` */
   allowedLatenessMs: number;
   from: number;
@@ -53,7 +57,8 @@ export interface ReplayRunOptions {
 interface Reading {
   at: number;
   speed: number;
-  runner: StreamRunner;
+  /** one per stage, the vital-signs stage first */
+  runners: StreamRunner[];
   abort: AbortController;
   start: Record<number, number>;
   stop: Record<number, number>;
@@ -77,6 +82,8 @@ interface Reading {
 export class ReplayRun {
   readonly id: string;
   readonly group: string;
+  /** every group the replay writes: the vital-signs stage's (`group`) and the other stages' */
+  readonly groups: string[];
   private readonly opts: ReplayRunOptions;
   private phase: ReplayPhase = 'starting';
   private reading: Reading | undefined;
@@ -93,6 +100,9 @@ export class ReplayRun {
     this.opts = options;
     this.id = options.id;
     this.group = options.group;
+    this.groups = options.stagesOf(options.group).map((s) => s.group);
+    if (this.groups[0] !== options.group)
+      throw new Error(`the first stage of a replay must be in its group ${options.group}, not ${this.groups[0]}`);
   }
 
   get from(): number {
@@ -129,7 +139,7 @@ export class ReplayRun {
       clearInterval(this.timer);
       await this.endReading();
       this.phase = 'stopped';
-      await this.opts.store.dropGroup(this.group);
+      for (const g of this.groups) await this.opts.store.dropGroup(g);
     });
     this.changing = done.catch(() => undefined);
     await done;
@@ -173,8 +183,11 @@ export class ReplayRun {
     this.outside = 0;
     this.last = undefined;
     this.samples = [];
-    await store.dropGroup(this.group);
-    const startAt = Math.max(from, at - WINDOW_M15_MS);
+    for (const g of this.groups) await store.dropGroup(g);
+    const stages = this.opts.stagesOf(this.group);
+    // the window before `at` each stage needs (its rebuild horizon without the lateness), at least the wall's 15 min
+    const warmup = Math.max(WINDOW_M15_MS, ...stages.map((st) => st.rebuildHorizonMs - this.opts.allowedLatenessMs));
+    const startAt = Math.max(from, at - warmup);
     const [start, stop] = await Promise.all([
       bus.offsetsForTime(topic, startAt),
       bus.offsetsForTime(topic, to + this.opts.allowedLatenessMs),
@@ -187,19 +200,22 @@ export class ReplayRun {
       start,
       stop,
       anchor: performance.now(),
-      runner: new StreamRunner({
-        bus,
-        store,
-        stage: this.replayStage(),
-        startAtTime: startAt,
-        commitOffsets: false,
-        admit: (_topic, partition, records) => this.admit(reading, partition, records),
-        ...(this.opts.log ? { log: this.opts.log } : {}),
-      }),
+      runners: stages.map(
+        (stage) =>
+          new StreamRunner({
+            bus,
+            store,
+            stage: this.replayStage(stage),
+            startAtTime: startAt,
+            commitOffsets: false,
+            admit: (_topic, partition, records) => this.admit(reading, partition, records, stage === stages[0]),
+            ...(this.opts.log ? { log: this.opts.log } : {}),
+          }),
+      ),
     };
     this.reading = reading;
     try {
-      await reading.runner.start();
+      for (const runner of reading.runners) await runner.start();
     } catch (err) {
       this.phase = 'failed';
       this.error = err instanceof Error ? err.message : String(err);
@@ -216,16 +232,14 @@ export class ReplayRun {
     const r = this.reading;
     if (!r) return;
     r.abort.abort();
-    await r.runner.stop();
+    for (const runner of r.runners) await runner.stop();
   }
 
-  /** the vital-signs stage, folding only the period's records and publishing nothing */
-  private replayStage(): Stage {
-    const base = this.opts.stageOf(this.group);
+  /** a stage folding only the period's records and publishing nothing */
+  private replayStage(base: Stage): Stage {
     const { from, to } = this.opts;
     return {
       ...base,
-      group: this.group,
       fold: (input) => {
         const records = input.records.filter((r) => {
           const t = eventTimeOf(r);
@@ -238,7 +252,12 @@ export class ReplayRun {
   }
 
   /** the runner's `admit`: the records before the period's end, and at a finite speed only those due */
-  private async admit(r: Reading, partition: number, records: readonly ConsumedRecord[]): Promise<number> {
+  private async admit(
+    r: Reading,
+    partition: number,
+    records: readonly ConsumedRecord[],
+    counts = true,
+  ): Promise<number> {
     if (r.abort.signal.aborted || this.reading !== r) return 0;
     const stop = r.stop[partition] ?? 0;
     let n = 0;
@@ -265,7 +284,7 @@ export class ReplayRun {
         if (r.abort.signal.aborted) return 0;
       }
     }
-    for (let i = 0; i < n; i++) if (outside(eventTimeOf(records[i]!))) this.outside++;
+    if (counts) for (let i = 0; i < n; i++) if (outside(eventTimeOf(records[i]!))) this.outside++;
     return n;
   }
 
@@ -278,7 +297,9 @@ export class ReplayRun {
     const r = this.reading;
     if (!r || this.phase === 'stopped') return;
     const { store, topic } = this.opts;
-    const progress = await store.readProgress(this.group);
+    const all = await Promise.all(this.groups.map((g) => store.readProgress(g)));
+    const progress = all[0]!;
+    // records done: the vital-signs stage's; finished: every stage reached the end of every partition
     let done = 0;
     let total = 0;
     let finished = true;
@@ -287,7 +308,7 @@ export class ReplayRun {
       const next = progress[`${topic}:${p}`]?.nextOffset ?? start;
       total += stop - start;
       done += Math.min(Math.max(next - start, 0), stop - start);
-      if (next < stop) finished = false;
+      for (const g of all) if ((g[`${topic}:${p}`]?.nextOffset ?? start) < stop) finished = false;
     }
     const wm = streamWatermark({ progress });
     this.last = {
@@ -301,9 +322,11 @@ export class ReplayRun {
       records: { done, total },
       progress: total === 0 ? 1 : done / total,
     };
-    this.samples.push({ at: performance.now(), applied: r.runner.stats.applied });
+    const main = r.runners[0]!;
+    this.samples.push({ at: performance.now(), applied: main.stats.applied });
     if (this.samples.length > 12) this.samples.shift();
-    if (r.runner.stats.lastError) this.error = `${r.runner.stats.lastError.code}: ${r.runner.stats.lastError.message}`;
+    const failing = r.runners.find((x) => x.stats.lastError)?.stats.lastError;
+    if (failing) this.error = `${failing.code}: ${failing.message}`;
     if (finished && this.phase === 'running' && this.reading === r) {
       // the period is read: the reading stops, the namespace stays for the wall until the replay ends
       this.phase = 'done';

@@ -3,7 +3,7 @@ import type { Bus } from '@cityops/bus';
 import { CityopsError, ErrorCodes } from '@cityops/schema';
 import type { Store } from '@cityops/store';
 import type { Stage } from '@cityops/stream';
-import { VitalsChannel, type Emitter } from '../vitals-channel.js';
+import { VitalsChannel, type Emitter, type ThemesSource } from '../vitals-channel.js';
 import { ReplayRun, type ReplayStatus } from './replay-run.js';
 
 export interface ReplaySettings {
@@ -19,7 +19,10 @@ export interface ReplaysOptions {
   bus: Bus;
   store: Store;
   topic: string;
-  stageOf: (group: string) => Stage;
+  /** the stages a replay runs for its group: the vital-signs stage first (see `ReplayRunOptions.stagesOf`) */
+  stagesOf: (group: string) => Stage[];
+  /** the themes of a replay's vitals channel, read from its groups (the live channel's `themesSourceFor`) */
+  themesOf?: (group: string) => ThemesSource;
   allowedLatenessMs: number;
   settings: ReplaySettings;
   /** where a replay's vitals channel sends its snapshot and deltas (the replay's socket.io room) */
@@ -94,14 +97,20 @@ export class Replays {
       bus: this.opts.bus,
       store: this.opts.store,
       topic: this.opts.topic,
-      stageOf: this.opts.stageOf,
+      stagesOf: this.opts.stagesOf,
       allowedLatenessMs: this.opts.allowedLatenessMs,
       from: req.from,
       to: req.to,
       speed: req.speed,
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
-    const vitals = new VitalsChannel(this.opts.store, group, this.opts.emitterFor(id), this.opts.intervalMs);
+    const vitals = new VitalsChannel(
+      this.opts.store,
+      group,
+      this.opts.emitterFor(id),
+      this.opts.intervalMs,
+      this.opts.themesOf?.(group),
+    );
     this.entries.set(id, { run, vitals });
     run.lastActive = this.now();
     try {

@@ -61,7 +61,8 @@ export function replaySuite(name: string, open: () => Promise<ReplayFixture>, ti
         bus: fx.bus,
         store: fx.store,
         topic,
-        stageOf,
+        // the vital-signs stage and a second stage in a group of its own (as the themes stage runs)
+        stagesOf: (group) => [stageOf(group), stageOf(`${group}.second`)],
         allowedLatenessMs: LATENESS_MS,
         settings: { ...settings, ...over },
         emitterFor: (id): Emitter => ({ emit: (event, payload) => emitted.push([id, event, payload]) }),
@@ -225,20 +226,21 @@ export function replaySuite(name: string, open: () => Promise<ReplayFixture>, ti
         const b = await replays.create({ from: FROM, to: TO, speed: Infinity });
         await eventually(async () => ((await a.status()).phase === 'done' ? true : undefined), timeoutMs);
         await eventually(async () => ((await b.status()).phase === 'done' ? true : undefined), timeoutMs);
-        expect(await fx.namespaceGone(a.group)).toBe(false);
+        expect(a.groups).toEqual([a.group, `${a.group}.second`]);
+        for (const g of a.groups) expect(await fx.namespaceGone(g)).toBe(false);
         watching.set(b.id, 1);
         now += 10_001;
         await replays.sweep();
         expect(replays.has(a.id)).toBe(false);
         expect(replays.expired).toBe(1);
-        expect(await fx.namespaceGone(a.group)).toBe(true);
+        for (const g of a.groups) expect(await fx.namespaceGone(g)).toBe(true);
         expect(await progressOf(a.group)).toEqual({});
         // the watched one is kept, and its counters with it
         expect(replays.has(b.id)).toBe(true);
         expect(Object.keys(await buckets(b.group)).length).toBe(60);
         // DELETE ends it the same way
         await replays.delete(b.id);
-        expect(await fx.namespaceGone(b.group)).toBe(true);
+        for (const g of b.groups) expect(await fx.namespaceGone(g)).toBe(true);
         const err = await Promise.resolve()
           .then(() => replays.get(b.id))
           .catch((e: unknown) => e);
