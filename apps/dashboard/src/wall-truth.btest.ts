@@ -179,7 +179,7 @@ describe('a screen that never lies: a silent feed, a gateway restart', () => {
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     // the overview alone (no rotation): the scene with the sources panel
-    await page.goto(`${url}&scenes=overview`);
+    await page.goto(`${url}&scenes=overview`, { timeout: 120_000 });
   });
 
   afterAll(async () => {
