@@ -72,12 +72,10 @@ export function hotlineRoute(o: HotlineRouteOptions): Router {
     res.json(body);
   };
   const unavailable = (res: express.Response, err: unknown) =>
-    res
-      .status(503)
-      .json({
-        code: ErrorCodes.STORE_UNAVAILABLE,
-        message: `the KPI counters could not be read: ${(err as Error).message}`.slice(0, 300),
-      });
+    res.status(503).json({
+      code: ErrorCodes.STORE_UNAVAILABLE,
+      message: `the KPI counters could not be read: ${(err as Error).message}`.slice(0, 300),
+    });
 
   router.get('/api/v1/hotline/kpis', requireRole(...o.roles), async (req, res) => {
     const q = KpisQuery.safeParse(req.query);
