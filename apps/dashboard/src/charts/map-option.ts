@@ -39,7 +39,7 @@ export const MAP_ASPECT_SCALE = 0.86;
 export const MAX_LABELLED_AREAS = 40;
 
 /** the health ramp: low (unusual, bad) red → 100 (as usual) calm blue */
-const HEALTH_RAMP = ['#ff3b4e', '#ff8a2a', '#f5d442', '#1fa4d8', '#1456a8', '#0b2a55'];
+const HEALTH_RAMP = ['#ff3b4e', '#ff8a2a', '#f5d442', '#3ee6c8', '#1fa4d8', '#1456a8'];
 
 const fmt = (c: MapColouring, v: number): string =>
   c.mode === 'density' ? (v >= 100 ? formatCount(v) : v.toFixed(v >= 10 ? 0 : 1)) : formatCount(v);
