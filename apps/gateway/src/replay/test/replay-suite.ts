@@ -3,12 +3,26 @@ import { aggregatorStage } from '@cityops/aggregator';
 import type { Bus, BusRecord } from '@cityops/bus';
 import { ErrorCodes, isCityopsError } from '@cityops/schema';
 import type { Store } from '@cityops/store';
-import { StreamRunner, type Stage } from '@cityops/stream';
+import { RECORD_ID_HEADER, StreamRunner, type Stage } from '@cityops/stream';
 import { eventually, uniqueName } from '@cityops/testkit';
 import { BUCKET_MS, bucketOf } from '@cityops/vitals';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emitter } from '../../vitals-channel.js';
 import { Replays, type ReplaySettings } from '../replays.js';
+
+/** the `cityops-id` header of every record on a topic (one partition), read without a group */
+async function headersOf(bus: Bus, topic: string): Promise<string[]> {
+  const ids: string[] = [];
+  const sub = await bus.replay({
+    topic,
+    eachBatch: async (b) => {
+      for (const r of b.records) ids.push(r.headers?.[RECORD_ID_HEADER] ?? '(none)');
+    },
+  });
+  await sub.done;
+  await sub.stop();
+  return ids;
+}
 
 export interface ReplayFixture {
   bus: Bus;
@@ -138,9 +152,7 @@ export function replaySuite(name: string, open: () => Promise<ReplayFixture>, ti
         const liveAll = await buckets(liveGroup, 0, Number.MAX_SAFE_INTEGER);
         const liveProgress = await progressOf(liveGroup);
         const liveCommitted = await fx.bus.committedOffsets(liveGroup, topic);
-        const dlqBefore = await fx.bus.endOffsets(dlq);
         expect(Object.keys(liveBuckets).length).toBe(60); // 10 min of 10 s buckets, each with events
-        expect(dlqBefore[0]).toBe(1); // the live stage dead-lettered the record that is not an event
 
         const run = await replays.create({ from: FROM, to: TO, speed: Infinity });
         expect(run.group).not.toBe(liveGroup);
@@ -169,7 +181,11 @@ export function replaySuite(name: string, open: () => Promise<ReplayFixture>, ti
         expect(await buckets(liveGroup, 0, Number.MAX_SAFE_INTEGER)).toEqual(liveAll);
         expect(await progressOf(liveGroup)).toEqual(liveProgress);
         expect(await fx.bus.committedOffsets(liveGroup, topic)).toEqual(liveCommitted);
-        expect(await fx.bus.endOffsets(dlq)).toEqual(dlqBefore);
+        // what is on the dead-letter topic came from the live stage only (its relay may publish a
+        // letter twice, with the same id: at least once, R4); the replay published nothing
+        const ids = await headersOf(fx.bus, dlq);
+        expect(ids.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(ids.map((id) => id.slice(0, id.indexOf('/'))))).toEqual(new Set([liveGroup]));
         // and the replay's group committed nothing on the bus
         expect(await fx.bus.committedOffsets(run.group, topic)).toEqual({});
       },
