@@ -51,7 +51,7 @@ describe('themes fold: sensors', () => {
       sensor(NOON, 'ts-3', 'traffic_speed', 20, { seg: 'r-unknown' }, { unit: 'km/h' }),
     ]);
     expect(h.values()).toMatchObject({
-      'traffic.speedIndex': 0.375,
+      'traffic.speedIndex': 0.38,
       'traffic.congestedShare': 0.5,
       'traffic.speedIndex:arterial': 0.5,
       'traffic.congestedShare:arterial': 0,
@@ -72,7 +72,7 @@ describe('themes fold: sensors', () => {
     expect(h.values()).toMatchObject({
       'environment.pm25Mean': 73.5,
       'environment.pm25Max': 100,
-      'environment.pm25OverShare': 0.667,
+      'environment.pm25OverShare': 0.67,
       'environment.noiseMean': 60.3,
       'environment.noiseMax': 65,
       'environment.noiseOverShare': 0.5,
@@ -111,12 +111,12 @@ describe('themes fold: sensors', () => {
     expect(h.values()).toMatchObject({
       'devices.reportingShare:traffic_speed': 0.5,
       'devices.reportingShare:water_level': 1,
-      'devices.reportingShare': 0.667,
+      'devices.reportingShare': 0.67,
     });
     // a battery heartbeat (unit %) keeps a sensor reporting without being a reading of its value
     h.fold([sensor(NOON + 3 * MIN, 'ts-1', 'traffic_speed', 88, { seg: 'r-art' }, { unit: '%', status: 'heartbeat' })]);
     expect(h.values()['devices.reportingShare:traffic_speed']).toBe(1);
-    expect(h.values()['traffic.speedIndex:arterial']).toBe(0.517); // (30 + 32) / 2 / 60, not 88
+    expect(h.values()['traffic.speedIndex:arterial']).toBe(0.52); // (30 + 32) / 2 / 60 = 0.517, not 88
     // the platform's offline notice: not reporting at once
     h.fold([sensor(NOON + 4 * MIN, 'ts-2', 'traffic_speed', 0, { seg: 'r-art' }, { status: 'offline' })]);
     expect(h.values()['devices.reportingShare:traffic_speed']).toBe(0.5);

@@ -174,7 +174,7 @@ function sensorReading(items: ItemBatch, e: Parsed, areas: string[]): void {
   if (id === undefined || kind === undefined || typeof value !== 'number') return;
   const key = `s:${id}`;
   const old = items.get<SensorItem>(key);
-  const item: SensorItem = old ? { ...old } : { a: areas, m: {}, u: null, k: kind, t: e.t };
+  const item: SensorItem = old ?? { a: areas, m: {}, u: null, k: kind, t: e.t };
   const status = e.payload.status;
   // a battery heartbeat (unit %) says the device is alive but is not a reading of what it measures
   const isReading = status !== 'offline' && e.payload.unit !== '%';
@@ -200,7 +200,7 @@ function ticketStage(items: ItemBatch, e: Parsed, areas: string[]): void {
   if (id === undefined) return;
   const key = `t:${id}`;
   const old = items.get<TicketItem>(key);
-  const item: TicketItem = old ? { ...old } : { a: areas, m: {}, u: null, f: e.t };
+  const item: TicketItem = old ?? { a: areas, m: {}, u: null, f: e.t };
   if (e.t < item.f) item.f = e.t;
   const earliest = (prev: number | undefined) => (prev === undefined ? e.t : Math.min(prev, e.t));
   if (stage === 'received') {
@@ -213,22 +213,35 @@ function ticketStage(items: ItemBatch, e: Parsed, areas: string[]): void {
   items.put(key, item);
 }
 
+const DEVICE_NAMES = new Map<string, { known: string; reporting: string }>();
+function deviceNames(kind: string): { known: string; reporting: string } {
+  let n = DEVICE_NAMES.get(kind);
+  if (!n) {
+    n = { known: `dv.k:${kind}`, reporting: `dv.r:${kind}` };
+    if (DEVICE_NAMES.size < 1000) DEVICE_NAMES.set(kind, n);
+  }
+  return n;
+}
+
 /** What a sensor contributes at watermark `w` (see the catalogue's definitions). */
 export function evaluateSensor(s: SensorItem, w: number, opts: Pick<ThemesFoldOptions, 'roads' | 'timeZone'>) {
   if (s.t + KNOWN_MS <= w) return null;
   const iv = DEVICE_INTERVAL_MS[s.k] ?? DEFAULT_DEVICE_INTERVAL_MS;
-  const m: Record<string, number> = { [`dv.k:${s.k}`]: 1, 'dv.k:*': 1 };
-  const due = [s.t + KNOWN_MS];
+  const names = deviceNames(s.k);
+  const m: Record<string, number> = { [names.known]: 1, 'dv.k:*': 1 };
+  let due = s.t + KNOWN_MS;
   if (!s.off && s.t + 2 * iv > w) {
-    m[`dv.r:${s.k}`] = 1;
+    m[names.reporting] = 1;
     m['dv.r:*'] = 1;
-    due.push(s.t + 2 * iv);
+    due = Math.min(due, s.t + 2 * iv);
   }
   if (!s.off && s.vt !== undefined && s.v !== undefined && s.vt + FRESH_MS > w) {
-    due.push(s.vt + FRESH_MS);
+    due = Math.min(due, s.vt + FRESH_MS);
     valueMeasures(s, s.v, s.vt, m, opts);
   }
-  return { ...s, m, u: Math.min(...due) };
+  s.m = m;
+  s.u = due;
+  return s;
 }
 
 function valueMeasures(
@@ -253,19 +266,19 @@ function valueMeasures(
     case 'water_level':
       m['wl.n'] = 1;
       if (v >= WATER_ALARM_CM) m['wl.a'] = 1;
-      m[`wl.b:${bin(v, BIN_CAP.wl)}`] = 1;
+      m[binName('wl.b:', v, BIN_CAP.wl)] = 1;
       return;
     case 'air_quality':
       m['pm.n'] = 1;
       if (Math.round(v * 10)) m['pm.s'] = Math.round(v * 10);
       if (v > PM25_LIMIT) m['pm.o'] = 1;
-      m[`pm.b:${bin(v, BIN_CAP.pm)}`] = 1;
+      m[binName('pm.b:', v, BIN_CAP.pm)] = 1;
       return;
     case 'noise':
       m['ns.n'] = 1;
       if (Math.round(v * 10)) m['ns.s'] = Math.round(v * 10);
       if (v > (isNoiseDay(vt, opts.timeZone) ? NOISE_LIMIT_DAY : NOISE_LIMIT_NIGHT)) m['ns.o'] = 1;
-      m[`ns.b:${bin(v, BIN_CAP.ns)}`] = 1;
+      m[binName('ns.b:', v, BIN_CAP.ns)] = 1;
       return;
     case 'street_light':
       if (!isDark(vt, opts.timeZone)) return;
@@ -275,8 +288,12 @@ function valueMeasures(
   }
 }
 
-function bin(v: number, cap: number): number {
-  return Math.max(0, Math.min(cap, Math.floor(v)));
+/** bin names made once (`wl.b:31` ...), not once per reading */
+const BIN_NAMES = new Map<string, string[]>();
+function binName(prefix: string, v: number, cap: number): string {
+  let names = BIN_NAMES.get(prefix);
+  if (!names) BIN_NAMES.set(prefix, (names = Array.from({ length: cap + 1 }, (_, i) => `${prefix}${i}`)));
+  return names[Math.max(0, Math.min(cap, Math.floor(v)))]!;
 }
 
 /** What a ticket contributes at watermark `w`: received in the last 24 h, open, overdue. */
@@ -298,5 +315,7 @@ export function evaluateTicket(tk: TicketItem, w: number, d: TicketDeadlines) {
       for (const at of [respondBy, resolveBy]) if (at > w && Number.isFinite(at)) due.push(at);
     }
   }
-  return { ...tk, m, u: Math.min(...due) };
+  tk.m = m;
+  tk.u = Math.min(...due);
+  return tk;
 }

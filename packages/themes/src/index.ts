@@ -21,3 +21,4 @@ export {
 } from './settings.js';
 export { SequentialThemes, stopPlaceFromIndex } from './sequential.js';
 export { seedFromEvents, shippedSeed } from './seed.js';
+export { catalogueTable } from './catalogue.js';

@@ -91,10 +91,14 @@ export class ItemBatch {
     this.ix = ix;
   }
 
+  /**
+   * The item as this fold left it, or as stored. A caller may change it in place and `put` it
+   * back: what it contributed (`a`, `m`) is remembered as read, and `evaluate` replaces `m`.
+   */
   get<T extends Contributing>(key: string): T | undefined {
     if (this.current.has(key)) return (this.current.get(key) ?? undefined) as T | undefined;
     const item = parse(this.state.get(key));
-    this.original.set(key, item ?? null);
+    this.original.set(key, item ? { a: item.a, m: item.m, u: item.u } : null);
     this.current.set(key, item ?? null);
     return item as T | undefined;
   }
@@ -102,6 +106,7 @@ export class ItemBatch {
   put(key: string, item: Contributing): void {
     if (!this.current.has(key)) this.get(key);
     this.current.set(key, item);
+    this.changedKeys.add(key);
   }
 
   /**
@@ -132,17 +137,28 @@ export class ItemBatch {
       }
       if (last + 1 > ix.floor) ix.floor = last + 1;
     }
-    for (const key of this.current.keys())
-      if (this.current.get(key) !== this.original.get(key)) this.changedKeys.add(key);
 
-    const moves = new Map<string, number>();
-    const move = (item: Contributing | null | undefined, sign: number) => {
-      if (!item) return;
-      for (const area of item.a)
-        for (const [measure, by] of Object.entries(item.m)) {
-          const field = `${area}|${measure}`;
-          moves.set(field, (moves.get(field) ?? 0) + sign * by);
+    // area -> measure -> sum: the field name is made once per distinct gauge, not once per move
+    const moves = new Map<string, Map<string, number>>();
+    const add = (areas: string[], measure: string, by: number) => {
+      for (const area of areas) {
+        let m = moves.get(area);
+        if (!m) moves.set(area, (m = new Map()));
+        m.set(measure, (m.get(measure) ?? 0) + by);
+      }
+    };
+    // only what changed moves: most readings change a bin or a sum, not the counts beside them
+    const diff = (before: Contributing | null | undefined, after: Contributing | null) => {
+      if (before && after && sameAreas(before.a, after.a)) {
+        for (const k in after.m) {
+          const d = after.m[k]! - (before.m[k] ?? 0);
+          if (d !== 0) add(after.a, k, d);
         }
+        for (const k in before.m) if (!(k in after.m)) add(before.a, k, -before.m[k]!);
+        return;
+      }
+      if (before) for (const k in before.m) add(before.a, k, -before.m[k]!);
+      if (after) for (const k in after.m) add(after.a, k, after.m[k]!);
     };
     const set: Array<[string, string]> = [];
     const del: string[] = [];
@@ -150,8 +166,7 @@ export class ItemBatch {
       const before = this.original.get(key);
       const now = this.current.get(key);
       const after = now && watermark !== null ? evaluate(key, now, watermark) : (now ?? null);
-      move(before, -1);
-      move(after, +1);
+      diff(before, after);
       if (after) {
         set.push([key, JSON.stringify(after)]);
         addDue(ix, key, after.u);
@@ -160,9 +175,16 @@ export class ItemBatch {
     set.push([SENTINEL_KEY, sentinel]);
     ix.emitted = sentinel;
     const gauges: Array<{ field: string; by: number }> = [];
-    for (const [field, by] of moves) if (by !== 0) gauges.push({ field, by });
+    for (const [area, m] of moves)
+      for (const [measure, by] of m) if (by !== 0) gauges.push({ field: `${area}|${measure}`, by });
     return { set, del, gauges };
   }
+}
+
+function sameAreas(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The areas of an event's location: the city, and its district and street where ingest resolved them. */

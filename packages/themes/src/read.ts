@@ -3,7 +3,7 @@ import { isDark } from './time.js';
 /** area key of the gauges: `c` = the city, `d:<id>`, `st:<id>` */
 export type AreaKey = string;
 
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const r2 = (x: number) => Math.round(x * 100) / 100;
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Splits `area|measure` gauges by area. */
@@ -40,7 +40,7 @@ export interface ValuesOptions {
 
 /**
  * One area's figures from its gauges (metric id or `id:qualifier` -> value), rounded for the
- * screens: shares and ratios to 3 decimals, means to 0.1, counts whole. A figure with nothing to
+ * screens: shares and ratios to 2 decimals, means to 0.1, counts whole. A figure with nothing to
  * say is absent, never 0.
  */
 export function areaValues(m: Map<string, number> | undefined, o: ValuesOptions): Record<string, number> {
@@ -52,39 +52,39 @@ export function areaValues(m: Map<string, number> | undefined, o: ValuesOptions)
     if (!k.startsWith('ts.n:') || n <= 0) continue;
     const q = k.slice(5);
     const suffix = q === '*' ? '' : `:${q}`;
-    v[`traffic.speedIndex${suffix}`] = r3(g(`ts.i:${q}`) / 1000 / n);
-    v[`traffic.congestedShare${suffix}`] = r3(g(`ts.c:${q}`) / n);
+    v[`traffic.speedIndex${suffix}`] = r2(g(`ts.i:${q}`) / 1000 / n);
+    v[`traffic.congestedShare${suffix}`] = r2(g(`ts.c:${q}`) / n);
   }
   if (g('wl.n') > 0) {
     const max = maxBin(m!, 'wl.b:');
     if (max !== undefined) v['water.maxLevelCm'] = max;
     v['water.gaugesAboveAlarm'] = g('wl.a');
   }
-  if (g('sl.n') > 0 && isDark(o.asOf, o.timeZone)) v['lighting.outShare'] = r3(g('sl.o') / g('sl.n'));
+  if (g('sl.n') > 0 && isDark(o.asOf, o.timeZone)) v['lighting.outShare'] = r2(g('sl.o') / g('sl.n'));
   if (g('pm.n') > 0) {
     v['environment.pm25Mean'] = r1(g('pm.s') / 10 / g('pm.n'));
     const max = maxBin(m!, 'pm.b:');
     if (max !== undefined) v['environment.pm25Max'] = max;
-    v['environment.pm25OverShare'] = r3(g('pm.o') / g('pm.n'));
+    v['environment.pm25OverShare'] = r2(g('pm.o') / g('pm.n'));
   }
   if (g('ns.n') > 0) {
     v['environment.noiseMean'] = r1(g('ns.s') / 10 / g('ns.n'));
     const max = maxBin(m!, 'ns.b:');
     if (max !== undefined) v['environment.noiseMax'] = max;
-    v['environment.noiseOverShare'] = r3(g('ns.o') / g('ns.n'));
+    v['environment.noiseOverShare'] = r2(g('ns.o') / g('ns.n'));
   }
   // logistics: an area without vans reads 0 only while the city has vans at all
   if (city('lg.v') > 0) {
     v['logistics.vansActive'] = g('lg.v');
     v['logistics.carriagewayStopsPerHour'] = g('lg.cw') * 4;
     const stops = g('lg.cw') + g('lg.lz');
-    if (stops > 0) v['logistics.loadingZoneShare'] = r3(g('lg.lz') / stops);
+    if (stops > 0) v['logistics.loadingZoneShare'] = r2(g('lg.lz') / stops);
     if (g('lg.pf') > 0) v['logistics.parcelsDelivered'] = g('lg.pd');
   }
   for (const [k, n] of m ?? []) {
     if (!k.startsWith('dv.k:') || n <= 0) continue;
     const q = k.slice(5);
-    v[`devices.reportingShare${q === '*' ? '' : `:${q}`}`] = r3(g(`dv.r:${q}`) / n);
+    v[`devices.reportingShare${q === '*' ? '' : `:${q}`}`] = r2(g(`dv.r:${q}`) / n);
   }
   if (city('hl.r') > 0 || city('hl.o') > 0) {
     v['hotline.received'] = g('hl.r');

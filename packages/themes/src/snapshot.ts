@@ -27,7 +27,7 @@ export interface ThemesViewOptions {
 
 const roundBaseline = (key: string, x: number) => {
   const unit = metricOf(key)?.unit;
-  const k = unit === 'share' || unit === 'ratio' ? 1000 : 10;
+  const k = unit === 'share' || unit === 'ratio' ? 100 : 10;
   return Math.round(x * k) / k;
 };
 

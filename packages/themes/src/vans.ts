@@ -88,14 +88,15 @@ export function foldVans(input: ThemesFoldInput, opts: VansFoldOptions): ThemesF
     if (key.startsWith('v:')) {
       const v = item as VanItem;
       if (v.t + LOGISTICS_WINDOW_MS <= w) return null;
-      const m: Record<string, number> = v.pf ? { 'lg.v': 1, 'lg.pf': 1 } : { 'lg.v': 1 };
-      return { ...v, m, u: v.t + LOGISTICS_WINDOW_MS };
+      v.m = v.pf ? { 'lg.v': 1, 'lg.pf': 1 } : { 'lg.v': 1 };
+      v.u = v.t + LOGISTICS_WINDOW_MS;
+      return v;
     }
     const timed = item as StopItem | ParcelItem;
     if (timed.t + LOGISTICS_WINDOW_MS <= w) return null;
-    const m: Record<string, number> =
-      'z' in timed ? (timed.z === 'off' ? {} : { [`lg.${timed.z}`]: 1 }) : { 'lg.pd': timed.n };
-    return { ...timed, m, u: timed.t + LOGISTICS_WINDOW_MS };
+    timed.m = 'z' in timed ? (timed.z === 'off' ? {} : { [`lg.${timed.z}`]: 1 }) : { 'lg.pd': timed.n };
+    timed.u = timed.t + LOGISTICS_WINDOW_MS;
+    return timed;
   });
   return { ...out, watermark, dropped, outgoing: [] };
 }
@@ -114,7 +115,9 @@ function fix(items: ItemBatch, f: VanFix, opts: VansFoldOptions): void {
     items.put(key, v);
     return;
   }
-  const v: VanItem = { ...old, a: areas, t: f.t };
+  const v = old;
+  v.a = areas;
+  v.t = f.t;
   if (metres(v.ax, v.ay, f.x, f.y) <= STAND_RADIUS_M) {
     delete v.cx;
     delete v.cy;
