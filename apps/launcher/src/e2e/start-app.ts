@@ -66,7 +66,9 @@ export async function startApp(env: Record<string, string>, timeoutMs = 60_000):
   const { screenToken, adminToken } = await prepareUsers(merged);
   const child = spawn(process.execPath, [entry], {
     env: merged,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // an IPC channel: when this test process dies (a timeout, a killed worker) the channel closes and
+    // the app stops itself (runtime onShutdown), instead of living on as an orphan that loads the machine
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let out = '';
   const output = () => out;
