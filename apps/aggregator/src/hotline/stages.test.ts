@@ -98,6 +98,15 @@ describe('the month ticket stage', () => {
     expect(b).toEqual(a);
   });
 
+  it('an event from the far future does not move time (and expire every ticket) beyond its append time', () => {
+    const r = runner(hotlineTicketStage({ group: 'g', kind: 'month', ctx }));
+    r.fold([rec(ev('A', 'received', T0)), rec(ev('A', 'callback', T0 + 1))]);
+    const now = T0 + HOUR;
+    const out = r.fold([{ ...rec(ev('Z', 'received', T0 + 400 * DAY)), timestamp: now } as ConsumedRecord]);
+    expect(out.watermark).toBe(now + 5 * 60_000);
+    expect(r.state.has('t:A')).toBe(true);
+  });
+
   it('dead-letters a record of the internal topic that is not a stage event', () => {
     const r = runner(hotlineTicketStage({ group: 'g', kind: 'month', ctx }));
     const out = r.fold([rec('{"ticketId":1}'), rec('not json')]);

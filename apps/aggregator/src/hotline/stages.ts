@@ -23,6 +23,8 @@ export const BY_TICKET_PARTITIONS = 4;
 export const HOTLINE_RECORD_ERROR = 'E_HOTLINE_RECORD';
 
 const HOUR = 3600_000;
+/** how far ahead of its append time an event time may move a ticket stage's watermark */
+const MAX_FUTURE_MS = 5 * 60_000;
 const DAY = 24 * HOUR;
 
 const STAGE_NAMES = new Set<string>(HotlineStage.options);
@@ -240,7 +242,10 @@ export function hotlineTicketStage(o: TicketStageOptions): Stage {
           continue;
         }
         const next = applyStage(prev, e);
-        if (wm === null || e.at > wm) wm = e.at;
+        // time moves by the event, but never further than its append time allows: one event from
+        // the far future (a wrong clock) must not expire every ticket of the partition
+        const t = Math.min(e.at, r.timestamp + MAX_FUTURE_MS);
+        if (wm === null || t > wm) wm = t;
         if (next === prev) {
           count(ErrorCodes.EVT_DUPLICATE);
           continue;
