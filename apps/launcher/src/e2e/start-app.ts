@@ -70,6 +70,8 @@ export async function startApp(env: Record<string, string>, timeoutMs = 60_000):
     // the app stops itself (runtime onShutdown), instead of living on as an orphan that loads the machine
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  // the channel must not keep the test process alive on its own
+  child.channel?.unref();
   let out = '';
   const output = () => out;
   const stop = () =>
