@@ -5,6 +5,8 @@ import { wallToken } from './api/auth-token.js';
 import { connectFeeds } from './feed/connect.js';
 import { ReplayMark } from './replay/ReplayMark.js';
 import './styles.css';
+// the wall's CJK font ships with it (Noto Sans SC, see fonts.css): nothing comes from the internet
+import './fonts.css';
 
 // take ?token= off the address bar before anything else runs
 wallToken();

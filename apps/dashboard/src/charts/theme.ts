@@ -18,5 +18,6 @@ export const palette = {
   series: ['#35d0ff', '#ffb020', '#3ee69a', '#b07bff', '#ff6b8a'],
 } as const;
 
+/** the bundle's own CJK font first (main.tsx), so every wall draws the same letters */
 export const FONT_FAMILY =
-  '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif';
+  '"Noto Sans SC", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif';
