@@ -2,7 +2,7 @@ import { memo } from 'react';
 import type { SourcesChannelState } from '@cityops/schema';
 import { formatAge, formatCount } from '../format.js';
 import type { Freshness } from '../feed/wall-state.js';
-import { REASONS, sourceRows } from '../feed/wall-state.js';
+import { orderedSourceRows, REASONS } from '../feed/wall-state.js';
 import { Widget } from './Widget.js';
 
 interface SourcesPanelProps {
@@ -20,9 +20,7 @@ const rate = (r: number | undefined) => (r === undefined ? '—' : r >= 100 ? fo
  * 静默 silent, never 0/s. The whole panel greys out with the reason when the health is not current.
  */
 export const SourcesPanel = memo(function SourcesPanel({ data, freshness, serverNow, max = 8 }: SourcesPanelProps) {
-  const rows = sourceRows(data, serverNow)
-    .sort((a, b) => Number(b.silent) - Number(a.silent) || a.name.localeCompare(b.name))
-    .slice(0, max);
+  const rows = orderedSourceRows(data, serverNow).slice(0, max);
   return (
     <Widget
       name="sources-panel"

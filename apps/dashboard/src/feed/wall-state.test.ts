@@ -16,6 +16,7 @@ import {
   casesFreshness,
   flashingCriticals,
   hotlineKpisFreshness,
+  orderedSourceRows,
   REASONS,
   sourceRows,
   sourcesFreshness,
@@ -114,6 +115,10 @@ describe('source rows', () => {
     expect(rows.live).toMatchObject({ silent: false, lastSeenMs: 5_000, rejectedPct: 10 });
     expect(rows.quiet).toMatchObject({ silent: true, lastSeenMs: 61_000, rejectedPct: 0 });
     expect(rows.never).toMatchObject({ silent: true, lastSeenMs: null, rejectedPct: null });
+  });
+  it('orders died feeds first, then live ones, then the never heard from', () => {
+    const names = orderedSourceRows({ ...d, sources: { ...d.sources, alive: d.sources.live! } }, T0).map((r) => r.name);
+    expect(names).toEqual(['quiet', 'alive', 'live', 'never']);
   });
   it('the panel is stale when the health was not read for 10 s or is not available', () => {
     const ch = { data: d, seq: 1, synced: true, gaps: 0, resyncsSent: 0 };

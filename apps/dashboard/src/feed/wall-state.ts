@@ -250,6 +250,16 @@ export function sourceRows(d: SourcesChannelState | null, serverNow: number): So
   });
 }
 
+/**
+ * The rows in the panel's order: sources that sent and went silent first (a feed that died), then
+ * the live ones, then those never heard from (configured, not yet sending), each by name; so a
+ * short panel shows what matters and a live feed is not pushed off by idle configured ones.
+ */
+export function orderedSourceRows(d: SourcesChannelState | null, serverNow: number): SourceRow[] {
+  const rank = (r: SourceRow): number => (r.lastSeenMs === null ? 2 : r.silent ? 0 : 1);
+  return sourceRows(d, serverNow).sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+}
+
 const RANK = { info: 0, minor: 1, major: 2, critical: 3 } as const;
 
 /** Open alerts first (most severe, then newest), then cleared ones (newest first). */
