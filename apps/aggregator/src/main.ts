@@ -5,8 +5,8 @@ import { HotlineKpiStages, openHotlineStores } from './hotline/index.js';
 
 await runApp('aggregator', async ({ config, log }) => {
   // the metrics server starts first and reports on the aggregator once it exists
-  const running: { aggregator?: Aggregator } = {};
-  const metrics = await serveMetricsFromSettings(config, log, () => healthOf(running.aggregator));
+  const running: { aggregator?: Aggregator; hotline?: HotlineKpiStages } = {};
+  const metrics = await serveMetricsFromSettings(config, log, () => healthOf(running.aggregator, running.hotline));
   const ports = await openPorts(config, 'aggregator');
   const city = loadCity(config);
   const aggregator = new Aggregator({
@@ -31,6 +31,7 @@ await runApp('aggregator', async ({ config, log }) => {
     group: config.AGGREGATOR_GROUP,
     log: (m) => log.warn(m),
   });
+  running.hotline = hotline;
   await hotline.start();
   log.info(`consuming as group ${config.AGGREGATOR_GROUP} (${ports.bus.kind} bus, ${ports.store.kind} store)`);
   return async () => {
@@ -42,14 +43,21 @@ await runApp('aggregator', async ({ config, log }) => {
   };
 });
 
-/** `/healthz` of the aggregator process: its stream stats, with the last error and whether it is rebuilding. */
-function healthOf(aggregator: Aggregator | undefined) {
+/**
+ * `/healthz` of the aggregator process: its stream stats, with the last error and whether it is
+ * rebuilding; the hotline KPI stages' stats under `hotline` (their rebuilding counts too).
+ */
+function healthOf(aggregator: Aggregator | undefined, hotline: HotlineKpiStages | undefined) {
   if (!aggregator) return { ok: false, status: 'starting' };
   const s = aggregator.stats;
-  const recentError = s.lastError !== null && Date.now() - Date.parse(s.lastError.at) < 60_000;
+  const h = hotline ? Object.values(hotline.stats) : [];
+  const recent = (e: { at: string } | null) => e !== null && Date.now() - Date.parse(e.at) < 60_000;
+  const rebuilding = s.rebuilding > 0 || h.some((x) => x.rebuilding > 0);
+  const recentError = recent(s.lastError) || h.some((x) => recent(x.lastError));
   return {
     ok: true,
-    status: s.rebuilding > 0 ? 'rebuilding' : recentError ? 'degraded' : 'ok',
+    status: rebuilding ? 'rebuilding' : recentError ? 'degraded' : 'ok',
     stream: s,
+    ...(hotline ? { hotline: hotline.stats } : {}),
   };
 }
