@@ -234,6 +234,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       },
       ingest: deps.ingestor.stats,
       alerts: alerts.stats,
+      // 复盘 replays running in this gateway, and those ended because nobody watched
+      replays: { running: replays.size, max: config.REPLAY_MAX_CONCURRENT, expired: replays.expired },
       screens: { connected: io.engine.clientsCount, ...screens.counts },
       http: { refusedConnections: connections.refused },
       // login tries and how they ended (counts only: never a name or a token)

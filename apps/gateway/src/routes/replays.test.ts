@@ -90,6 +90,8 @@ describe('the replays API', () => {
     });
     expect(status.records.done).toBe(90);
     expect(status.position).toBe(new Date(T + 59 * 2_000).toISOString());
+    const health = (await (await api('/healthz', officer)).json()) as { components: { replays: unknown } };
+    expect(health.components.replays).toEqual({ running: 1, max: 2, expired: 0 });
     const screenTries = [
       await api('/api/v1/replays', gw.screenToken, 'POST', { from: FROM, to: TO }),
       await api(`/api/v1/replays/${id}/seek`, gw.screenToken, 'POST', { at: FROM }),
