@@ -9,6 +9,7 @@ import {
   type Snapshot,
   type VitalsSnapshot,
 } from '@cityops/schema';
+import { loadCityPack } from '@cityops/city';
 import { eventually } from '@cityops/testkit';
 import { startTestGateway, type TestGateway } from '../test/test-gateway.js';
 
@@ -159,6 +160,38 @@ describe('the replays API', () => {
     await eventually(() => (lost.got.errors.length > 0 ? true : undefined));
     expect(lost.got.errors[0]!.code).toBe(ErrorCodes.REPLAY_NOT_FOUND);
     expect(lost.got.snapshots).toEqual([]);
+    await api(`/api/v1/replays/${id}`, officer, 'DELETE');
+  });
+
+  it('replays the themes too: the replay screen gets the figures by theme from its own themes group', async () => {
+    const pack = loadCityPack();
+    const district = pack.districts[0]!.id;
+    const at = T + 3 * MIN;
+    await gw.bus.publish(
+      Topics.events,
+      Array.from({ length: 20 }, (_, i) => ({
+        key: `gauge-${i % 4}`,
+        value: JSON.stringify({
+          v: 1,
+          id: `wl-${i}`,
+          source: 'sim.sensors',
+          type: 'sensor.reading',
+          eventTime: new Date(at + i * 1_000).toISOString(),
+          location: { lon: 121.4, lat: 31.2, districtId: district },
+          category: { code: 'water' },
+          payload: { sensorId: `gauge-${i % 4}`, kind: 'water_level', value: 10 + i, unit: 'cm' },
+        }),
+      })),
+    );
+    const id = await start({ from: at, to: at + 30_000, speed: 'max' });
+    expect(gw.gateway.replays.get(id).groups).toEqual([
+      gw.gateway.replays.get(id).group,
+      `${gw.gateway.replays.get(id).group}.themes`,
+    ]);
+    const watcher = screen({ token: gw.screenToken, replay: id });
+    const themes = await eventually(() => watcher.got.vitals?.themes);
+    // the last reading of each of the 4 gauges: 26..29 cm, the highest 29
+    expect(themes.city.values['water.maxLevelCm']).toBe(29);
     await api(`/api/v1/replays/${id}`, officer, 'DELETE');
   });
 });
