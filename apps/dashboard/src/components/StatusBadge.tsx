@@ -1,5 +1,6 @@
 import type { FeedView } from '../feed/vitals-feed.js';
 import { formatAge } from '../format.js';
+import { replayIdFromUrl } from '../replay/replay-param.js';
 
 /**
  * The one element that says whether the wall may be trusted right now: `data-state` is what the
@@ -9,7 +10,8 @@ import { formatAge } from '../format.js';
 export function statusText(view: FeedView): string {
   switch (view.screenState) {
     case 'live':
-      return '实时 LIVE';
+      // a replayed wall's figures are current for the replay, never live (src/replay)
+      return replayIdFromUrl() ? '复盘 REPLAY' : '实时 LIVE';
     case 'stale':
       return view.ageMs === null ? '暂无数据 NO DATA' : `数据滞后 STALE ${formatAge(view.ageMs)}`;
     case 'offline':

@@ -79,6 +79,8 @@ describe('a replay on the wall, in Chromium', () => {
     // the frame marks the whole screen, whatever scene it shows
     const frame = (await page.locator('.replay-frame').boundingBox())!;
     expect([frame.width, frame.height]).toEqual([1920, 1080]);
+    // the status badge does not say live on a replay
+    expect(await page.locator('[data-testid="status"]').innerText()).not.toContain('LIVE');
     // a screen token may only watch: no controls
     expect(await page.locator('[data-replay="controls"]').count()).toBe(0);
     mkdirSync(join(SHOT, '..'), { recursive: true });
