@@ -12,6 +12,12 @@ import { ThemesView, shippedSeed } from '@cityops/themes';
 import { rollup, snapshotRange, streamWatermark } from '@cityops/vitals';
 
 export const VITALS_CHANNEL = 'vitals';
+/**
+ * The themes are read at most this often (wall clock): they are current values of slow things, and
+ * between two reads the merge patch carries only the counts, so a delta stays small whatever the
+ * city's size (a themes delta is tens of KB: every street's figures move a little).
+ */
+export const THEMES_EVERY_MS = 5_000;
 
 /** Where the snapshot's `themes` come from (packages/themes `ThemesView`): undefined until the themes stages have figures. */
 export interface ThemesSource {
@@ -46,6 +52,7 @@ export class VitalsChannel {
   lastError: string | null = null;
   /** the last error reading the themes (the counts go on without them) */
   themesError: string | null = null;
+  private themesReadAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -54,6 +61,7 @@ export class VitalsChannel {
     private readonly intervalMs: number,
     /** the vital signs by theme (issue 11); without it the snapshot has counts only */
     private readonly themes?: ThemesSource,
+    private readonly themesEveryMs = THEMES_EVERY_MS,
   ) {}
 
   /** Reads the first state, then keeps polling until stopped. */
@@ -114,8 +122,11 @@ export class VitalsChannel {
    */
   private async readThemes(): Promise<ThemesSnapshot | undefined> {
     if (!this.themes) return undefined;
+    const now = Date.now();
+    if (this.state?.themes !== undefined && now - this.themesReadAt < this.themesEveryMs) return this.state.themes;
     try {
       const themes = await this.themes.read();
+      this.themesReadAt = now;
       this.themesError = null;
       return themes;
     } catch (err) {

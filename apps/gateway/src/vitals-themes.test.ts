@@ -41,7 +41,7 @@ describe('VitalsChannel with themes', () => {
 
   it('carries the themes from the gauges, and a change of one figure sends only that number', async () => {
     const rec = new Recorder();
-    const channel = new VitalsChannel(store, 'g1', rec, 1_000_000, new ThemesView({ store, group: 'g1', pack }));
+    const channel = new VitalsChannel(store, 'g1', rec, 1_000_000, new ThemesView({ store, group: 'g1', pack }), 0);
     await channel.tick();
     expect((rec.messages[0]!.payload as Snapshot<VitalsSnapshot>).state.themes).toBeUndefined(); // no figures yet
     await gauges('g1', T0, [
@@ -84,9 +84,14 @@ describe('VitalsChannel with themes', () => {
     const rec = new Recorder();
     const view = new ThemesView({ store, group: 'g1', pack });
     let fail = false;
-    const channel = new VitalsChannel(store, 'g2', rec, 1_000_000, {
-      read: () => (fail ? Promise.reject(new Error('redis away')) : view.read()),
-    });
+    const channel = new VitalsChannel(
+      store,
+      'g2',
+      rec,
+      1_000_000,
+      { read: () => (fail ? Promise.reject(new Error('redis away')) : view.read()) },
+      0,
+    );
     await channel.tick();
     const before = channel.snapshot()!.state.themes;
     expect(before).toBeDefined();
@@ -95,5 +100,17 @@ describe('VitalsChannel with themes', () => {
     expect(channel.snapshot()!.state.themes).toEqual(before);
     expect(channel.themesError).toMatch(/redis away/);
     expect(channel.lastError).toBeNull();
+  });
+
+  it('reads the themes at most every themesEveryMs, so deltas in between carry the counts only', async () => {
+    const rec = new Recorder();
+    let reads = 0;
+    const view = new ThemesView({ store, group: 'g1', pack });
+    const channel = new VitalsChannel(store, 'g3', rec, 1_000_000, { read: () => (reads++, view.read()) }, 60_000);
+    await channel.tick();
+    await channel.tick();
+    await channel.tick();
+    expect(reads).toBe(1);
+    expect(channel.snapshot()!.state.themes).toBeDefined();
   });
 });

@@ -34,8 +34,6 @@ export interface BaselineOptions {
   seed?: BaselineSeed;
   /** weight of a new hour against what was learned for that hour of the week (default 0.2) */
   alpha?: number;
-  /** a street's district, so that a street starts from its district's seed for shares, ratios and means */
-  districtOf?: (streetId: string) => string | undefined;
   /** samples of an hour needed before it is learned (default 10) */
   minSamples?: number;
 }
@@ -45,12 +43,6 @@ interface Acc {
   n: number;
   sum: number;
   sumSq: number;
-}
-
-/** intensive figures (a share, a ratio, a mean) read the same in a street as in its district */
-function intensive(key: string): boolean {
-  const def = metricOf(key);
-  return def !== undefined && (def.unit === 'share' || def.unit === 'ratio' || /Mean(:|$)/.test(key));
 }
 
 /**
@@ -81,11 +73,7 @@ export class Baselines {
   private seeded(area: string, key: string, how: number): { mean: number; sd: number } | undefined {
     const hours = this.opts.seed?.hours;
     if (!hours) return undefined;
-    let s = hours[area]?.[key]?.[how % 24];
-    if (!s && area.startsWith('st:') && intensive(key)) {
-      const d = this.opts.districtOf?.(area.slice(3));
-      if (d) s = hours[d]?.[key]?.[how % 24];
-    }
+    const s = hours[area]?.[key]?.[how % 24];
     return s ? { mean: s[0], sd: s[1] } : undefined;
   }
 

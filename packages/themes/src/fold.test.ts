@@ -70,10 +70,10 @@ describe('themes fold: sensors', () => {
       sensor(NOON, 'ns-2', 'noise', 65.5),
     ]);
     expect(h.values()).toMatchObject({
-      'environment.pm25Mean': 73.5,
+      'environment.pm25Mean': 73, // 220.4 / 3 = 73.47 µg/m³, whole units on the screen
       'environment.pm25Max': 100,
       'environment.pm25OverShare': 0.67,
-      'environment.noiseMean': 60.3,
+      'environment.noiseMean': 60, // 120.5 / 2 = 60.25 dB
       'environment.noiseMax': 65,
       'environment.noiseOverShare': 0.5,
     });

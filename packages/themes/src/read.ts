@@ -4,7 +4,6 @@ import { isDark } from './time.js';
 export type AreaKey = string;
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
-const r1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Splits `area|measure` gauges by area. */
 export function byArea(gauges: Record<string, number>): Map<AreaKey, Map<string, number>> {
@@ -40,7 +39,7 @@ export interface ValuesOptions {
 
 /**
  * One area's figures from its gauges (metric id or `id:qualifier` -> value), rounded for the
- * screens: shares and ratios to 2 decimals, means to 0.1, counts whole. A figure with nothing to
+ * screens: shares and ratios to 2 decimals, means and maxima in whole units, counts whole. A figure with nothing to
  * say is absent, never 0.
  */
 export function areaValues(m: Map<string, number> | undefined, o: ValuesOptions): Record<string, number> {
@@ -62,13 +61,13 @@ export function areaValues(m: Map<string, number> | undefined, o: ValuesOptions)
   }
   if (g('sl.n') > 0 && isDark(o.asOf, o.timeZone)) v['lighting.outShare'] = r2(g('sl.o') / g('sl.n'));
   if (g('pm.n') > 0) {
-    v['environment.pm25Mean'] = r1(g('pm.s') / 10 / g('pm.n'));
+    v['environment.pm25Mean'] = Math.round(g('pm.s') / 10 / g('pm.n'));
     const max = maxBin(m!, 'pm.b:');
     if (max !== undefined) v['environment.pm25Max'] = max;
     v['environment.pm25OverShare'] = r2(g('pm.o') / g('pm.n'));
   }
   if (g('ns.n') > 0) {
-    v['environment.noiseMean'] = r1(g('ns.s') / 10 / g('ns.n'));
+    v['environment.noiseMean'] = Math.round(g('ns.s') / 10 / g('ns.n'));
     const max = maxBin(m!, 'ns.b:');
     if (max !== undefined) v['environment.noiseMax'] = max;
     v['environment.noiseOverShare'] = r2(g('ns.o') / g('ns.n'));

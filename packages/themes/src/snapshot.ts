@@ -41,17 +41,12 @@ export class ThemesView {
   readonly baselines: Baselines;
   private readonly groups: { events: string; vans: string };
   private readonly areaKm2: Record<string, number>;
-  private readonly streetDistrict = new Map<string, string>();
   private readonly trend: Record<string, Array<[number, number]>> = {};
   private lastSampled: number | null = null;
 
   constructor(private readonly opts: ThemesViewOptions) {
     this.groups = themesGroups(opts.group);
-    for (const s of opts.pack.streets) this.streetDistrict.set(s.id, s.parentId);
-    this.baselines = new Baselines({
-      ...(opts.seed && opts.seed.packId === opts.pack.meta.id ? { seed: opts.seed } : {}),
-      districtOf: (id) => this.streetDistrict.get(id),
-    });
+    this.baselines = new Baselines(opts.seed && opts.seed.packId === opts.pack.meta.id ? { seed: opts.seed } : {});
     const km2: Record<string, number> = {};
     let city = 0;
     for (const d of opts.pack.districts) {
