@@ -23,7 +23,8 @@ export function rateBarOption(byType: Record<string, VitalCounts> | null, stale:
   const axisLabel = { color: stale ? palette.stale : palette.textDim, fontFamily: FONT_FAMILY, fontSize: 15 };
   return {
     animationDurationUpdate: 400,
-    grid: { left: 150, right: 70, top: 36, bottom: 10 },
+    // the legend is HTML above the chart: the grid starts at the top, the x labels need ~24 px below
+    grid: { left: 150, right: 70, top: 8, bottom: 24 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, textStyle: { fontFamily: FONT_FAMILY, fontSize: 16 } },
     xAxis: {
       type: 'value',
