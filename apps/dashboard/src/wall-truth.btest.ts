@@ -33,6 +33,9 @@ let base = '';
 let out = '';
 const usersFile = join(mkdtempSync(join(tmpdir(), 'cityops-truth-')), 'users.json');
 const pageErrors: string[] = [];
+/** every request the page made, and the bytes of the font files it fetched */
+const requests: string[] = [];
+const fontFiles = new Map<string, number>();
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -146,7 +149,11 @@ const sensors = new Feed(SENSORS, SENSORS_KEY, (id, n) => ({
   payload: { sensorId: `s-${n % 20}`, kind: 'water_level', value: 0.2 + (n % 5) * 0.01, unit: 'm' },
 }));
 
-const attr = (sel: string, name: string) => page.getAttribute(sel, name, { timeout: 5_000 });
+/** an attribute of an element on the wall (waiting for it through a critical alert's jump, see onWall) */
+const attr = async (sel: string, name: string) => {
+  await onWall(sel, 30_000);
+  return page.getAttribute(sel, name, { timeout: 5_000 });
+};
 
 /**
  * Waits until `selector` is on the wall. A stopped feed makes the detector raise alerts, and a
@@ -178,6 +185,14 @@ describe('a screen that never lies: a silent feed, a gateway restart', () => {
     browser = await chromium.launch(chromiumLaunchOptions());
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('response', (r) => {
+      if (/\.woff2?(\?|$)/.test(r.url()))
+        void r.body().then(
+          (b) => fontFiles.set(r.url(), b.length),
+          () => undefined,
+        );
+    });
     // the overview alone (no rotation): the scene with the sources panel
     await page.goto(`${url}&scenes=overview`, { timeout: 120_000 });
   });
@@ -199,6 +214,25 @@ describe('a screen that never lies: a silent feed, a gateway restart', () => {
     expect(Math.abs(Number(await attr('[data-testid=clock-drift]', 'data-drift-ms')))).toBeLessThan(1_000);
   });
 
+  it('draws its CJK text in the font it ships (Noto Sans SC), fetched from the gateway only', async () => {
+    await page.evaluate(() => document.fonts.ready);
+    const font = await page.evaluate(() => ({
+      check: document.fonts.check('700 24px "Noto Sans SC"', '城市运行管理中心'),
+      loaded: [...document.fonts].filter((f) => f.family.replace(/"/g, '') === 'Noto Sans SC' && f.status === 'loaded')
+        .length,
+      used: getComputedStyle(document.querySelector('.header-title h1')!).fontFamily,
+    }));
+    expect(font.check).toBe(true);
+    expect(font.loaded).toBeGreaterThan(0);
+    expect(font.used.startsWith('"Noto Sans SC"')).toBe(true);
+    // nothing from the internet: every request went to the gateway (or is inline data)
+    const foreign = requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:'));
+    expect(foreign).toEqual([]);
+    const bytes = [...fontFiles.values()].reduce((a, b) => a + b, 0);
+    console.log(`font slices fetched: ${fontFiles.size} files, ${bytes} bytes`);
+    expect(fontFiles.size).toBeGreaterThan(0);
+  });
+
   it('(a) the sensor feed stops: its widgets say feed silent, never 0, and the rest stays live', async () => {
     sensors.stop();
     // silent after a few of its usual intervals, at least 10 s (the gateway's SilenceWatch)
@@ -207,6 +241,12 @@ describe('a screen that never lies: a silent feed, a gateway restart', () => {
     const text = await page.innerText(row(SENSORS));
     expect(text).toContain('静默');
     expect(text).not.toMatch(/\b0(\.0)?\/s/);
+    // the sensor readings figure: greyed, saying the feed is silent (and never a current 0)
+    const figure = '[data-testid="kpi-sensor.reading"]';
+    await onWall(`${figure}[data-stale="true"]`, 10_000);
+    expect(await attr(figure, 'data-stale-reason')).toContain(`feed silent: events/${SENSORS}`);
+    expect(await attr(figure, 'data-value')).not.toBe('0');
+    expect(await attr('[data-testid="kpi-hotline.ticket"]', 'data-stale')).toBe('false');
     // the other feed and the wall as a whole are still current
     expect(await attr(row(HOTLINE), 'data-fresh')).toBe('true');
     expect(await attr('[data-testid=status]', 'data-state')).toBe('live');

@@ -12,12 +12,14 @@ interface KpiPanelProps {
   total: VitalsSnapshot['total'] | null;
   byType: VitalsSnapshot['byType'] | null;
   freshness: Freshness;
+  /** each type's own freshness (wall-state's typesFreshness: feed silent when its sources are) */
+  typeFreshness?: Readonly<Record<string, Freshness>>;
 }
 
 const TYPES = Object.entries(TYPE_LABELS);
 
 /** The headline figures: citywide events, then per type, then the surge chart. */
-export const KpiPanel = memo(function KpiPanel({ total, byType, freshness }: KpiPanelProps) {
+export const KpiPanel = memo(function KpiPanel({ total, byType, freshness, typeFreshness }: KpiPanelProps) {
   const stale = !freshness.fresh;
   // byType keeps its identity across deltas that do not touch it (merge patch), so this rarely recomputes
   const option = useMemo(() => rateBarOption(byType, stale), [byType, stale]);
@@ -56,6 +58,7 @@ export const KpiPanel = memo(function KpiPanel({ total, byType, freshness }: Kpi
             value={byType ? (byType[type]?.m15 ?? 0) : null}
             sub={{ label: '近1分钟 1 min', value: byType ? (byType[type]?.m1 ?? 0) : null }}
             stale={stale}
+            {...(typeFreshness?.[type] ? { freshness: typeFreshness[type] } : {})}
             testId={`kpi-${type}`}
           />
         ))}

@@ -96,6 +96,16 @@ export function typeFreshness(
   return vitals;
 }
 
+/** typeFreshness for each of `types`, keyed by type (for a panel of per-type figures) */
+export function typesFreshness(
+  types: readonly string[],
+  vitals: Freshness,
+  sources: ChannelState<SourcesChannelState>,
+  serverNow: number,
+): Record<string, Freshness> {
+  return Object.fromEntries(types.map((t) => [t, typeFreshness(t, vitals, sources, serverNow)]));
+}
+
 /** the event types each theme's figures are folded from (packages/schema/src/themes.ts) */
 export const THEME_TYPES: Record<ThemeId, readonly string[]> = {
   traffic: ['sensor.reading'],

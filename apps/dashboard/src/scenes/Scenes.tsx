@@ -11,7 +11,8 @@ import { SourcesPanel } from '../components/SourcesPanel.js';
 import { StaleBanner } from '../components/StaleBanner.js';
 import { TrendPanel } from '../components/TrendPanel.js';
 import type { MapArea } from '../charts/map-option.js';
-import { hotlineKpisFreshness, themeFreshness } from '../feed/wall-state.js';
+import { hotlineKpisFreshness, themeFreshness, typesFreshness } from '../feed/wall-state.js';
+import { TYPE_LABELS } from '../labels.js';
 import type { SceneId } from './playlist.js';
 import type { SceneData } from './scene-data.js';
 import { usePolled } from './use-polled.js';
@@ -53,7 +54,14 @@ const districtsOf = (d: SceneData): MapArea[] =>
   d.districts.status === 'ready' ? d.districts.districts.areas : NO_AREAS;
 
 function OverviewScene({ d }: { d: SceneData }) {
-  const kpi = <KpiPanel total={d.v?.total ?? null} byType={d.v?.byType ?? null} freshness={d.vitalsFresh} />;
+  const kpi = (
+    <KpiPanel
+      total={d.v?.total ?? null}
+      byType={d.v?.byType ?? null}
+      freshness={d.vitalsFresh}
+      typeFreshness={typesFreshness(Object.keys(TYPE_LABELS), d.vitalsFresh, d.sources, d.serverNow)}
+    />
+  );
   const cases = (
     <CasesPanel data={d.cases.data} synced={d.cases.synced} serverNow={d.serverNow} freshness={d.casesFresh} />
   );
