@@ -45,12 +45,14 @@ await runApp('aggregator', async ({ config, log }) => {
 
 /**
  * `/healthz` of the aggregator process: its stream stats, with the last error and whether it is
- * rebuilding; the hotline KPI stages' stats under `hotline` (their rebuilding counts too).
+ * rebuilding; the hotline KPI stages' stats under `hotline` and the themes stages' under `themes`
+ * (their rebuilding and errors count too).
  */
 function healthOf(aggregator: Aggregator | undefined, hotline: HotlineKpiStages | undefined) {
   if (!aggregator) return { ok: false, status: 'starting' };
   const s = aggregator.stats;
-  const h = hotline ? Object.values(hotline.stats) : [];
+  const themes = aggregator.themes?.stats;
+  const h = [...(hotline ? Object.values(hotline.stats) : []), ...(themes ? [themes.events, themes.vans] : [])];
   const recent = (e: { at: string } | null) => e !== null && Date.now() - Date.parse(e.at) < 60_000;
   const rebuilding = s.rebuilding > 0 || h.some((x) => x.rebuilding > 0);
   const recentError = recent(s.lastError) || h.some((x) => recent(x.lastError));
@@ -59,5 +61,6 @@ function healthOf(aggregator: Aggregator | undefined, hotline: HotlineKpiStages 
     status: rebuilding ? 'rebuilding' : recentError ? 'degraded' : 'ok',
     stream: s,
     ...(hotline ? { hotline: hotline.stats } : {}),
+    ...(themes ? { themes } : {}),
   };
 }
