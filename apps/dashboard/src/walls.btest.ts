@@ -37,6 +37,8 @@ const DOC_SHOTS: Array<[number, number, number]> = [
   [5760, 1080, 1920],
 ];
 const MAX_DOC_BYTES = 300 * 1024;
+/** the test's own ingest key: it posts water-level readings that make a critical flood */
+const INGEST_KEY = 'walls-test-ingest-key-0001';
 
 let app: Launched | undefined;
 let browser: Browser | undefined;
@@ -134,7 +136,7 @@ const settled = (p: Page) =>
 
 describe('the wall at five sizes, its scenes, rotation and map, in Chromium', () => {
   beforeAll(async () => {
-    app = await startLauncher();
+    app = await startLauncher({ INGEST_API_KEYS: INGEST_KEY });
     origin = new URL(app.url).origin;
     browser = await chromium.launch(chromiumLaunchOptions());
     // device scale 0.5: the layout is the same (CSS px), the screenshots and canvases a quarter of the pixels,
@@ -334,6 +336,44 @@ describe('the wall at five sizes, its scenes, rotation and map, in Chromium', ()
       await expect.poll(() => map.getAttribute('data-level')).toBe(levels.length > 1 ? 'street' : 'district');
     }
     console.log(`drill frame budget (district → street → grid):\n${figures.join('\n')}`);
+  });
+
+  it('a new critical alert jumps to the cases scene, and acknowledging it goes back to the playlist', async () => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.goto(`${origin}/?scenes=overview,hotline&every=off#scene=hotline`);
+    const bar = page.locator('[data-testid=scene-indicator]');
+    await expect.poll(() => bar.getAttribute('data-scene'), { timeout: 10_000 }).toBe('hotline');
+    await page.waitForSelector('[data-widget=alert-list], [data-widget=hotline-rates]');
+    // two water gauges 300 m apart in Putuo, 50 cm deep twice (the flooding rule: 2 wet gauges within
+    // 1.5 km, 2 wet readings each; 40 cm or more is critical), stamped now
+    const now = Date.now();
+    const lon = 121.41;
+    const lat = 31.25;
+    const events = [0, 1].flatMap((i) =>
+      [60_000, 0].map((ago, k) => ({
+        v: 1,
+        id: `walls-flood-${now}-${i}-${k}`,
+        source: 'walls.test',
+        type: 'sensor.reading',
+        eventTime: new Date(now - ago).toISOString(),
+        location: { lon: lon + i * 0.003, lat },
+        category: { kind: 'part', code: 'P.01.10' },
+        payload: { sensorId: `walls-wl-${now}-${i}`, kind: 'water_level', value: 50, unit: 'cm', status: 'ok' },
+      })),
+    );
+    const res = await fetch(`${origin}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': INGEST_KEY },
+      body: JSON.stringify(events),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    await expect.poll(() => bar.getAttribute('data-jump'), { timeout: 45_000, interval: 250 }).toBe('true');
+    expect(await bar.getAttribute('data-scene')).toBe('cases');
+    await page.waitForSelector('main[data-scene=cases]');
+    expect(await page.getAttribute('[data-widget=critical-alert]', 'data-active')).toBe('true');
+    await page.click('[data-testid=critical-ack]');
+    await expect.poll(() => bar.getAttribute('data-scene'), { timeout: 10_000 }).toBe('hotline');
+    expect(await bar.getAttribute('data-jump')).toBe('false');
   });
 
   it('makes the README screenshots (overview, small copies by Chromium) and had no page errors', async () => {

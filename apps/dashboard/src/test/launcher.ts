@@ -21,13 +21,18 @@ export interface Launched {
  * The real app for a browser suite: `node apps/launcher/dist/main.js` in embedded mode
  * (simulator on) on a free port, with a users file of its own. Needs `npm run build` first.
  */
-export function startLauncher(): Promise<Launched> {
+export function startLauncher(extraEnv: Record<string, string> = {}): Promise<Launched> {
   if (!existsSync(LAUNCHER)) {
     throw new Error(`${LAUNCHER} is missing: run \`npm run build\` at the repository root first`);
   }
   const child: ChildProcess = spawn(process.execPath, [LAUNCHER], {
     cwd: REPO,
-    env: { ...process.env, PORT: '0', USERS_FILE: join(mkdtempSync(join(tmpdir(), 'cityops-walls-')), 'users.json') },
+    env: {
+      ...process.env,
+      PORT: '0',
+      USERS_FILE: join(mkdtempSync(join(tmpdir(), 'cityops-walls-')), 'users.json'),
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
