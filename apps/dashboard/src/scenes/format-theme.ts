@@ -2,6 +2,26 @@ import { THEME_METRICS } from '@cityops/schema';
 import type { AreaThemes, ThemeMetricDef } from '@cityops/schema';
 import { formatCount } from '../format.js';
 
+/** the sensor kinds and road classes that qualify a metric (`devices.reportingShare:water_level`) */
+const QUALIFIERS: Record<string, { zh: string; en: string }> = {
+  water_level: { zh: '水位计', en: 'water gauges' },
+  street_light: { zh: '路灯', en: 'street lights' },
+  traffic_speed: { zh: '车速检测', en: 'traffic detectors' },
+  air_quality: { zh: '空气质量', en: 'air quality' },
+  noise: { zh: '噪声', en: 'noise' },
+  manhole_cover: { zh: '井盖', en: 'manhole covers' },
+};
+
+/** The label of `id` or `id:qualifier`: the metric's, with the qualifier's name after it. */
+export function metricLabel(key: string): { zh: string; en: string } {
+  const [, q] = key.split(':');
+  const def = metricDef(key);
+  const base = { zh: def?.zh ?? key, en: def?.en ?? '' };
+  if (!q) return base;
+  const ql = QUALIFIERS[q] ?? { zh: q, en: q };
+  return { zh: `${base.zh} · ${ql.zh}`, en: `${base.en} · ${ql.en}` };
+}
+
 /** the catalogue entry of `id` or `id:qualifier` */
 export function metricDef(key: string): ThemeMetricDef | undefined {
   const id = key.split(':')[0] ?? key;

@@ -2,7 +2,7 @@ import type { ThemesSnapshot } from '@cityops/schema';
 import { Widget } from '../../components/Widget.js';
 import type { Freshness } from '../../feed/wall-state.js';
 import { formatCount } from '../../format.js';
-import { formatMetric, metricCell, metricDef, UNUSUAL } from '../format-theme.js';
+import { formatMetric, metricCell, metricLabel, UNUSUAL } from '../format-theme.js';
 
 export interface CountFigure {
   zh: string;
@@ -31,7 +31,7 @@ export function ThemeFigures({ name, title, metrics, themes, freshness }: ThemeF
     <Widget name={name} className="theme-figures" freshness={freshness} title={title}>
       <div className="stat-grid">
         {metrics.map((key) => {
-          const def = metricDef(key);
+          const label = metricLabel(key);
           const cell = metricCell(themes?.city, key);
           const unusual = cell.deviation !== undefined && cell.deviation >= UNUSUAL;
           const better = cell.deviation !== undefined && cell.deviation <= -UNUSUAL;
@@ -43,7 +43,7 @@ export function ThemeFigures({ name, title, metrics, themes, freshness }: ThemeF
               data-value={cell.value ?? ''}
             >
               <div className="stat-label">
-                <span className="zh">{def?.zh ?? key}</span> <span className="en">{def?.en ?? ''}</span>
+                <span className="zh">{label.zh}</span> <span className="en">{label.en}</span>
               </div>
               <div className="stat-value">{formatMetric(key, cell.value)}</div>
               <div className="stat-sub">

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertView, CaseSummaryView, HotlineKpiArea, HotlineKpis } from '@cityops/schema';
 import { alertLayers } from '../../charts/alert-layers.js';
-import { formatMetric } from '../format-theme.js';
+import { formatMetric, metricLabel } from '../format-theme.js';
 import { hotspotsOf } from './AlertRows.js';
 import { isLate, openCases } from './CaseRows.js';
 import { cityTotals, isHotlineKpis, isHotlineRankings } from './Hotline.js';
@@ -57,6 +57,12 @@ describe('接诉即办 figures', () => {
     expect(formatMetric('logistics.carriagewayStopsPerHour', 4.25)).toBe('4.3/h');
     expect(formatMetric('water.maxLevelCm', 12.4)).toBe('12 cm');
     expect(formatMetric('devices.reportingShare:water_level', undefined)).toBe('—');
+    // a qualified figure names its kind, so six tiles of one metric are told apart
+    expect(metricLabel('devices.reportingShare:water_level')).toEqual({
+      zh: '设备在线率 · 水位计',
+      en: 'Sensors reporting · water gauges',
+    });
+    expect(metricLabel('devices.reportingShare').zh).toBe('设备在线率');
   });
 });
 
