@@ -70,8 +70,11 @@ const errors: string[] = [];
 page.on('pageerror', (e) => errors.push(e.message));
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Performance.enable');
-await page.goto(`${app.url}?token=${app.screenToken}&scenes=${scenes}&every=${everyS}s`, { timeout: 180_000 });
-await page.waitForSelector('[data-testid=status][data-state=live]', { timeout: 60_000 });
+await page.goto(`${app.url}?token=${app.screenToken}&scenes=${scenes}&every=${everyS}s`, {
+  timeout: 300_000,
+  waitUntil: 'domcontentloaded',
+});
+await page.waitForSelector('[data-testid=status][data-state=live]', { timeout: 300_000 });
 // one full rotation before the reference, so every scene's code and charts have been created once
 await page.waitForTimeout(Math.min(everyS * 1_000 * scenes.split(',').length, 5 * 60_000));
 
