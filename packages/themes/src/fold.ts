@@ -213,6 +213,16 @@ function ticketStage(items: ItemBatch, e: Parsed, areas: string[]): void {
   items.put(key, item);
 }
 
+const CLASS_NAMES = new Map<string, { n: string; i: string; c: string }>();
+function classNames(roadClass: string): { n: string; i: string; c: string } {
+  let n = CLASS_NAMES.get(roadClass);
+  if (!n) {
+    n = { n: `ts.n:${roadClass}`, i: `ts.i:${roadClass}`, c: `ts.c:${roadClass}` };
+    if (CLASS_NAMES.size < 1000) CLASS_NAMES.set(roadClass, n);
+  }
+  return n;
+}
+
 const DEVICE_NAMES = new Map<string, { known: string; reporting: string }>();
 function deviceNames(kind: string): { known: string; reporting: string } {
   let n = DEVICE_NAMES.get(kind);
@@ -228,11 +238,11 @@ export function evaluateSensor(s: SensorItem, w: number, opts: Pick<ThemesFoldOp
   if (s.t + KNOWN_MS <= w) return null;
   const iv = DEVICE_INTERVAL_MS[s.k] ?? DEFAULT_DEVICE_INTERVAL_MS;
   const names = deviceNames(s.k);
-  const m: Record<string, number> = { [names.known]: 1, 'dv.k:*': 1 };
+  // per kind only: the all-kinds figure is their sum, made when the snapshot is read
+  const m: Record<string, number> = { [names.known]: 1 };
   let due = s.t + KNOWN_MS;
   if (!s.off && s.t + 2 * iv > w) {
     m[names.reporting] = 1;
-    m['dv.r:*'] = 1;
     due = Math.min(due, s.t + 2 * iv);
   }
   if (!s.off && s.vt !== undefined && s.v !== undefined && s.vt + FRESH_MS > w) {
@@ -256,11 +266,11 @@ function valueMeasures(
       const road = s.seg === undefined ? undefined : opts.roads.get(s.seg);
       if (!road || !(road.speedLimitKmh > 0)) return;
       const idx = Math.round(Math.min(v / road.speedLimitKmh, SPEED_INDEX_CAP) * 1000);
-      for (const q of ['*', road.roadClass]) {
-        m[`ts.n:${q}`] = 1;
-        if (idx) m[`ts.i:${q}`] = idx;
-        if (v < CONGESTED_BELOW * road.speedLimitKmh) m[`ts.c:${q}`] = 1;
-      }
+      // by road class only: the all-classes figure is their sum, made when the snapshot is read
+      const q = classNames(road.roadClass);
+      m[q.n] = 1;
+      if (idx) m[q.i] = idx;
+      if (v < CONGESTED_BELOW * road.speedLimitKmh) m[q.c] = 1;
       return;
     }
     case 'water_level':

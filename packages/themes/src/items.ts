@@ -36,6 +36,13 @@ interface DueIndex {
 }
 
 const indexes = new WeakMap<ReadonlyMap<string, string>, DueIndex>();
+/**
+ * Items decoded by earlier folds of the same state map, each valid only for the very string it was
+ * encoded to (a state the runtime did not take from our output reads as a miss and is parsed).
+ * A fold changes a shallow copy; the nested `a` and `m` are replaced, never changed in place.
+ */
+const decoded = new WeakMap<ReadonlyMap<string, string>, Map<string, { raw: string; item: Contributing }>>();
+const DECODED_MAX = 500_000;
 
 function slotOf(u: number): number {
   return Math.floor(u / SLOT_MS);
@@ -82,7 +89,12 @@ export class ItemBatch {
   private readonly original = new Map<string, Contributing | null>();
   private readonly changedKeys = new Set<string>();
 
+  private readonly cache: Map<string, { raw: string; item: Contributing }>;
+
   constructor(private readonly state: ReadonlyMap<string, string>) {
+    let cache = decoded.get(state);
+    if (!cache || cache.size > DECODED_MAX) decoded.set(state, (cache = new Map()));
+    this.cache = cache;
     let ix = indexes.get(state);
     if (!ix || ix.emitted !== state.get(SENTINEL_KEY)) {
       ix = buildIndex(state);
@@ -97,7 +109,9 @@ export class ItemBatch {
    */
   get<T extends Contributing>(key: string): T | undefined {
     if (this.current.has(key)) return (this.current.get(key) ?? undefined) as T | undefined;
-    const item = parse(this.state.get(key));
+    const raw = this.state.get(key);
+    const hit = raw === undefined ? undefined : this.cache.get(key);
+    const item = hit && hit.raw === raw ? { ...hit.item } : parse(raw);
     this.original.set(key, item ? { a: item.a, m: item.m, u: item.u } : null);
     this.current.set(key, item ?? null);
     return item as T | undefined;
@@ -168,9 +182,14 @@ export class ItemBatch {
       const after = now && watermark !== null ? evaluate(key, now, watermark) : (now ?? null);
       diff(before, after);
       if (after) {
-        set.push([key, JSON.stringify(after)]);
+        const raw = JSON.stringify(after);
+        set.push([key, raw]);
+        this.cache.set(key, { raw, item: after });
         addDue(ix, key, after.u);
-      } else if (before) del.push(key);
+      } else {
+        this.cache.delete(key);
+        if (before) del.push(key);
+      }
     }
     set.push([SENTINEL_KEY, sentinel]);
     ix.emitted = sentinel;

@@ -46,13 +46,22 @@ export function areaValues(m: Map<string, number> | undefined, o: ValuesOptions)
   const g = (k: string) => m?.get(k) ?? 0;
   const city = (k: string) => o.city?.get(k) ?? 0;
   const v: Record<string, number> = {};
-  // traffic, by road class
+  // traffic, by road class and over all classes (the sums of the classes)
+  let tn = 0;
+  let ti = 0;
+  let tc = 0;
   for (const [k, n] of m ?? []) {
     if (!k.startsWith('ts.n:') || n <= 0) continue;
     const q = k.slice(5);
-    const suffix = q === '*' ? '' : `:${q}`;
-    v[`traffic.speedIndex${suffix}`] = r2(g(`ts.i:${q}`) / 1000 / n);
-    v[`traffic.congestedShare${suffix}`] = r2(g(`ts.c:${q}`) / n);
+    tn += n;
+    ti += g(`ts.i:${q}`);
+    tc += g(`ts.c:${q}`);
+    v[`traffic.speedIndex:${q}`] = r2(g(`ts.i:${q}`) / 1000 / n);
+    v[`traffic.congestedShare:${q}`] = r2(g(`ts.c:${q}`) / n);
+  }
+  if (tn > 0) {
+    v['traffic.speedIndex'] = r2(ti / 1000 / tn);
+    v['traffic.congestedShare'] = r2(tc / tn);
   }
   if (g('wl.n') > 0) {
     const max = maxBin(m!, 'wl.b:');
@@ -80,11 +89,16 @@ export function areaValues(m: Map<string, number> | undefined, o: ValuesOptions)
     if (stops > 0) v['logistics.loadingZoneShare'] = r2(g('lg.lz') / stops);
     if (g('lg.pf') > 0) v['logistics.parcelsDelivered'] = g('lg.pd');
   }
+  let known = 0;
+  let reporting = 0;
   for (const [k, n] of m ?? []) {
     if (!k.startsWith('dv.k:') || n <= 0) continue;
     const q = k.slice(5);
-    v[`devices.reportingShare${q === '*' ? '' : `:${q}`}`] = r2(g(`dv.r:${q}`) / n);
+    known += n;
+    reporting += g(`dv.r:${q}`);
+    v[`devices.reportingShare:${q}`] = r2(g(`dv.r:${q}`) / n);
   }
+  if (known > 0) v['devices.reportingShare'] = r2(reporting / known);
   if (city('hl.r') > 0 || city('hl.o') > 0) {
     v['hotline.received'] = g('hl.r');
     v['hotline.open'] = g('hl.o');
