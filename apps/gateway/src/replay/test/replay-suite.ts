@@ -218,12 +218,13 @@ export function replaySuite(name: string, open: () => Promise<ReplayFixture>, ti
           'the minutes before the seek to be read',
         );
         const s = await run.status();
+        const latest = Math.max(...Object.keys(await buckets(run.group, FROM, TO)).map(Number));
+        // measured after both reads: whatever they saw went in before this
         const elapsed = performance.now() - asked;
         expect(s.seekedTo).toBe(new Date(at).toISOString());
         expect(s.speed).toBe(speed);
         expect(s.phase).toBe('running');
         // never ahead of its clock: event time moved at most speed × the wall time since the seek
-        const latest = Math.max(...Object.keys(await buckets(run.group, FROM, TO)).map(Number));
         expect(latest).toBeLessThanOrEqual(at + elapsed * speed);
         expect(Date.parse(s.position!)).toBeLessThanOrEqual(at + elapsed * speed);
         // the seek is bounded by the period
