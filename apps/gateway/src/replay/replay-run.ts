@@ -62,8 +62,8 @@ interface Reading {
   abort: AbortController;
   start: Record<number, number>;
   stop: Record<number, number>;
-  /** performance.now() when the clock started at `at` */
-  anchor: number;
+  /** performance.now() when the clock started at `at`: the first record the reading got (null before) */
+  anchor: number | null;
 }
 
 /**
@@ -162,7 +162,9 @@ export class ReplayRun {
       progress: 0,
     };
     const clock =
-      r && Number.isFinite(r.speed) && this.phase === 'running' ? iso(Math.min(this.clock(r), this.opts.to)) : null;
+      r && Number.isFinite(r.speed) && this.phase === 'running'
+        ? iso(Math.min(r.anchor === null ? r.at : this.clock(r), this.opts.to))
+        : null;
     return {
       ...base,
       phase: this.phase,
@@ -199,7 +201,7 @@ export class ReplayRun {
       abort,
       start,
       stop,
-      anchor: performance.now(),
+      anchor: null,
       runners: stages.map(
         (stage) =>
           new StreamRunner({
@@ -221,8 +223,6 @@ export class ReplayRun {
       this.error = err instanceof Error ? err.message : String(err);
       throw err;
     }
-    // the clock starts once the reading can read
-    reading.anchor = performance.now();
     this.phase = 'running';
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), 250);
     this.timer.unref();
@@ -289,6 +289,8 @@ export class ReplayRun {
   }
 
   private clock(r: Reading): number {
+    // the clock starts with the first record the reading gets (on Kafka, joining the group takes a while)
+    r.anchor ??= performance.now();
     return r.at + (performance.now() - r.anchor) * r.speed;
   }
 
