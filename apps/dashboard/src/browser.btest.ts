@@ -34,8 +34,14 @@ function startLauncher(): Promise<string> {
   }
   const child = spawn(process.execPath, [LAUNCHER], {
     cwd: REPO,
-    // a users file of its own: the first start makes the admin and the wall's screen token
-    env: { ...process.env, PORT: '0', USERS_FILE: join(mkdtempSync(join(tmpdir(), 'cityops-wall-')), 'users.json') },
+    // a users file of its own: the first start makes the admin and the wall's screen token; no simulated
+    // incidents, whose critical alerts would jump the wall to its cases scene (scenes/playlist.ts)
+    env: {
+      ...process.env,
+      PORT: '0',
+      USERS_FILE: join(mkdtempSync(join(tmpdir(), 'cityops-wall-')), 'users.json'),
+      SIM_INCIDENTS_PER_HOUR: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   launcher = child;

@@ -388,8 +388,9 @@ function CasesScene({ d }: { d: SceneData }) {
   );
   const alerts = <AlertRowsFromChannel d={d} />;
   const map = (
+    // the city map (all open alerts) with the cases on it: the same widget name as the overview's,
+    // so a wall that jumped here for a critical alert still has its alert markers where they are looked for
     <CityMap
-      name="cases-map"
       title={{ zh: '案件与告警分布', en: 'Cases and alerts on the map' }}
       districts={d.districts}
       byDistrict={d.v?.byDistrict ?? null}
@@ -411,7 +412,10 @@ function CasesScene({ d }: { d: SceneData }) {
         {overdueRows}
       </Col>
       <Col k="center">{map}</Col>
-      <Col k="right">{openRows}</Col>
+      <Col k="right">
+        {d.wide ? null : alerts}
+        {openRows}
+      </Col>
       {d.wide ? <Col k="far">{alerts}</Col> : null}
     </Layout>
   );
