@@ -91,10 +91,7 @@ describe('flooding', () => {
     expect(raised.detectedAt - T0).toBeLessThan(15 * MIN);
   });
 
-  it('does not fire on one gauge, however deep, nor on a one-reading spike of two, nor on two wet gauges far apart', () => {
-    const one = flood([at(0)], [40]);
-    expect(fold(floodingRule, env, one).alerts).toHaveLength(0);
-
+  it('does not fire on a one-reading spike of two gauges, nor on one gauge that steps to a level and sticks there (a fault)', () => {
     const spikes: CityEvent[] = [];
     for (let m = 0; m < 30; m++) {
       const spike = m === 10 ? 35 : 1.2;
@@ -105,8 +102,47 @@ describe('flooding', () => {
     }
     expect(fold(floodingRule, env, spikes).alerts).toHaveLength(0);
 
+    // a lone gauge jumping from its normal level to 30 cm in one reading and staying: no rise was seen
+    const stuck: CityEvent[] = [];
+    for (let m = 0; m < 40; m++) stuck.push(gauge('wl-s', at(0), T0 + m * MIN, m < 5 ? 1.1 : 30));
+    expect(fold(floodingRule, env, stuck).alerts).toHaveLength(0);
+  });
+
+  it('one gauge rising through the levels and staying wet is a flood of its own, once wet for singleReadings readings', () => {
+    const one = flood([at(0)], [40]);
+    const { alerts } = fold(floodingRule, env, one);
+    const raised = alerts.filter((a) => a.state === 'raised');
+    expect(raised).toHaveLength(1);
+    expect(raised[0]!.subjects).toEqual(['wl-0']);
+    expect(alerts.filter((a) => a.state === 'cleared')).toHaveLength(1);
+    // wet from ~15 cm (7.5 of the 20 rise minutes, or earlier on the rise), then six readings more
+    expect(raised[0]!.detectedAt - T0).toBeGreaterThanOrEqual(6 * MIN);
+    expect(raised[0]!.detectedAt - T0).toBeLessThan(16 * MIN);
+
+    // two gauges 5 km apart, both flooding: two incidents, not one
     const far = flood([at(0), at(5000)], [30, 30]);
-    expect(fold(floodingRule, env, far).alerts).toHaveLength(0);
+    expect(new Set(fold(floodingRule, env, far).alerts.map((a) => a.incidentKey)).size).toBe(2);
+
+    // a lone gauge wet for fewer readings than that: nothing
+    const brief = flood([at(0)], [18], { riseMin: 10, holdMin: 1, fallMin: 2 });
+    expect(fold(floodingRule, env, brief).alerts).toHaveLength(0);
+  });
+
+  it('a second flood beginning near an open one, long after that one began, is an incident of its own', () => {
+    // the first flood holds for 90 minutes; 60 minutes after it began, two gauges 1 km away start rising
+    const first = flood([at(0), at(700)], [30, 28], { riseMin: 20, holdMin: 90, fallMin: 20 });
+    const second = flood([at(1000, 500), at(1400, 900)], [26, 24], { start: T0 + 60 * MIN }).map((e) => ({
+      ...e,
+      payload: {
+        ...(e.payload as { sensorId: string }),
+        sensorId: `b-${(e.payload as { sensorId: string }).sensorId}`,
+      },
+    })) as CityEvent[];
+    const events = [...first, ...second].sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime));
+    const raised = fold(floodingRule, env, events).alerts.filter((a) => a.state === 'raised');
+    expect(raised).toHaveLength(2);
+    expect(raised[1]!.subjects).toEqual(expect.arrayContaining(['b-wl-0', 'b-wl-1']));
+    expect(raised[1]!.detectedAt).toBeGreaterThan(T0 + 60 * MIN);
   });
 
   it('keeps no state for gauges at their normal level', () => {

@@ -11,8 +11,12 @@ import { MINUTE, capped, num, sensorReading } from './thresholds.js';
  * A gauge is wet when its level is at or above `levelCm`, or, earlier, when it is above `earlyCm`
  * and has been rising at `riseCmPerMin` or more since it crossed `trackCm` — for `wetReadings`
  * readings in a row (one spike is no flood). An incident is raised when `minGauges` wet gauges lie
- * within `radiusM` of each other (single linkage); gauges that turn wet near it join it (updated);
- * severity follows the deepest level; it clears when every gauge in it is under `clearCm`.
+ * within `radiusM` of each other (single linkage), or when one gauge alone has been wet for
+ * `singleReadings` readings after rising through the levels (`singleRiseReadings` readings between
+ * `trackCm` and `levelCm`: a gauge that steps to a level and sticks is a fault, a spike is gone
+ * after a reading or two). Gauges that turn wet near it within `joinMinutes` of its onset join it
+ * (updated); later ones near it are a flood of their own. Severity follows the deepest level; it
+ * clears when every gauge in it is under `clearCm`.
  */
 
 export interface Gauge {
@@ -25,6 +29,8 @@ export interface Gauge {
   lot: number;
   /** consecutive wet readings */
   k: number;
+  /** readings between trackCm and levelCm seen while tracked (a rise through the levels) */
+  m?: number;
   /** when tracking started (first reading above trackCm) */
   t0: number;
   lon: number;
@@ -183,6 +189,18 @@ export const floodingRule: Rule<FloodState> = {
     },
     wetReadings: { default: 2, description: 'consecutive wet readings before a gauge counts (one spike is no flood)' },
     minGauges: { default: 2, description: 'wet gauges within radiusM of each other that make a flood' },
+    singleReadings: {
+      default: 6,
+      description: 'consecutive wet readings after which one gauge alone is a flood (a spike lasts one or two)',
+    },
+    singleRiseReadings: {
+      default: 2,
+      description: 'readings between trackCm and levelCm a lone gauge must have shown (a rise, not a step)',
+    },
+    joinMinutes: {
+      default: 45,
+      description: "a gauge turning wet near an open flood joins it within this long of the flood's onset",
+    },
     radiusM: { default: 1500, description: 'neighbourhood (m) within which gauges belong to one flood' },
     clearCm: {
       default: 6,
@@ -225,6 +243,7 @@ export const floodingRule: Rule<FloodState> = {
       g.lot = r.t;
     }
     g.k = isWetNow(g, env) ? g.k + 1 : 0;
+    if (r.value >= num(env, 'trackCm') && r.value < num(env, 'levelCm')) g.m = (g.m ?? 0) + 1;
     const wet = g.k >= num(env, 'wetReadings');
     const radius = num(env, 'radiusM');
 
@@ -246,7 +265,8 @@ export const floodingRule: Rule<FloodState> = {
         const o = st.gauges[id];
         return o !== undefined && distanceMeters(g!.lon, g!.lat, o.lon, o.lat) <= radius;
       };
-      const inc = st.inc.find((i) => i.gauges.some(near));
+      const joinBy = num(env, 'joinMinutes') * MINUTE;
+      const inc = st.inc.find((i) => r.t - i.first <= joinBy && i.gauges.some(near));
       if (inc) {
         if (inc.gauges.length < MAX_GAUGES) inc.gauges.push(r.sensorId);
         g.inc = inc.key;
@@ -261,7 +281,9 @@ export const floodingRule: Rule<FloodState> = {
           const o = st.gauges[id]!;
           return id !== r.sensorId && !o.inc && o.k >= num(env, 'wetReadings') && r.t - o.t <= 15 * MINUTE && near(id);
         });
-        if (wetIds.length + 1 >= num(env, 'minGauges')) {
+        const alone =
+          wetIds.length === 0 && g.k >= num(env, 'singleReadings') && (g.m ?? 0) >= num(env, 'singleRiseReadings');
+        if (wetIds.length + 1 >= num(env, 'minGauges') || alone) {
           const members = [r.sensorId, ...wetIds].slice(0, MAX_GAUGES);
           const deepest = members.reduce((a, b) => (st.gauges[b]!.v > st.gauges[a]!.v ? b : a));
           const first = Math.min(...members.map((id) => st.gauges[id]!.t0));
