@@ -22,7 +22,7 @@ describe('baselines for this hour of the week', () => {
     expect(e.sd * e.sd).toBeCloseTo(4.5, 10);
   });
 
-  it('starts from the seed, by hour of the local day; a street has no seed (its spread is not its district’s)', () => {
+  it('starts from the seed, by hour of the local day, for all but counts; a street has no seed (its spread is not its district’s)', () => {
     const b = new Baselines({
       seed: {
         packId: 'p',
@@ -37,6 +37,8 @@ describe('baselines for this hour of the week', () => {
     });
     expect(b.expected('sh-a', 'traffic.congestedShare', 24 * 3 + 8)).toEqual({ mean: 0.08, sd: 0.05 });
     expect(b.expected('st:sh-a-1', 'traffic.congestedShare', 8)).toBeUndefined();
+    // counts are not taken from the seed: they scale with the simulated fleet
+    expect(b.expected('sh-a', 'hotline.open', 8)).toBeUndefined();
   });
 
   it('the deviation is in units of spread, positive = worse, with a floor on the spread', () => {

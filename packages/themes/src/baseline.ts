@@ -73,6 +73,10 @@ export class Baselines {
   private seeded(area: string, key: string, how: number): { mean: number; sd: number } | undefined {
     const hours = this.opts.seed?.hours;
     if (!hours) return undefined;
+    // counts scale with the fleet the seed was simulated with (sensors, vans, calls per hour), so
+    // they are learned only: a city with twice the vans must not read "unusual" from the start
+    const unit = metricOf(key)?.unit;
+    if (unit === 'count' || unit === 'per_hour') return undefined;
     const s = hours[area]?.[key]?.[how % 24];
     return s ? { mean: s[0], sd: s[1] } : undefined;
   }
