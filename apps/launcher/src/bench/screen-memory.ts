@@ -94,8 +94,11 @@ const rotationMs = everyS * 1_000 * scenes.split(',').length;
 
 async function read(start: number): Promise<Reading> {
   // phase-locked: every reading on the same scene (the first of the playlist), so the DOM compared is alike
+  // a locator, not waitForSelector: the ElementHandle that returns would keep each old scene's
+  // detached DOM alive in the page (it did: +526 nodes a reading, the bench's own leak)
   await page
-    .waitForSelector(`main[data-scene="${firstScene}"]`, { state: 'attached', timeout: rotationMs + 5_000 })
+    .locator(`main[data-scene="${firstScene}"]`)
+    .waitFor({ state: 'attached', timeout: rotationMs + 5_000 })
     .catch(() => undefined);
   await page.evaluate(() => (globalThis as unknown as { gc: () => void }).gc());
   const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
