@@ -59,7 +59,7 @@ export function decodeSlot(value: string | undefined): Slot | undefined {
 }
 
 /** The default bound of a `DecodedCache` (keys): the warm keys of a partition, not all of them. */
-export const DECODED_CACHE_KEYS = 20_000;
+export const DECODED_CACHE_KEYS = 5_000;
 
 /**
  * Decoded states kept between folds, each with the exact string it was decoded from or encoded to.

@@ -186,7 +186,7 @@ export interface RuleStageOptions {
   /** how far back a rebuild of lost state reads the internal topic (default 2 h) */
   rebuildHorizonMs?: number;
   /**
-   * decoded states kept per partition between folds (default 20,000 keys; 0 = none, every key
+   * decoded states kept per partition between folds (default 5,000 keys; 0 = none, every key
    * is decoded from its string once per fold)
    */
   decodedCacheKeys?: number;
