@@ -57,6 +57,16 @@ describe('themes fold: logistics from positions', () => {
     expect([...h.state.keys()].sort()).toEqual(['v:other', '~v']);
   });
 
+  it('a fix delivered twice (an upstream rebuild forwards it again) is one fix: an outlier stays an outlier', () => {
+    const h = new VansHarness(place);
+    const at = (i: number, x = 121.41) => fix('v', NOON + i * 30_000, x, 31.2);
+    const fixes = [0, 1, 2, 3, 4, 5].map((i) => at(i)); // a stop, counted at 2 min
+    fixes.push(at(6, 121.4109), at(6, 121.4109)); // an outlier, delivered twice
+    for (let i = 7; i <= 13; i++) fixes.push(at(i)); // back where it stands, 3.5 min more
+    h.fold(fixes);
+    expect(h.values()['logistics.carriagewayStopsPerHour']).toBe(4);
+  });
+
   it('a van is counted once, in the area of its latest fix', () => {
     const h = new VansHarness(place);
     h.fold([fix('m', NOON, 121.5, 31.2), fix('m', NOON + 30_000, 121.52, 31.2, { d: 'sh-b', st: 'sh-b-1' })]);

@@ -105,7 +105,9 @@ function fix(items: ItemBatch, f: VanFix, opts: VansFoldOptions): void {
   const key = `v:${f.id}`;
   const areas = areasOf(f.d, f.st);
   const old = items.get<VanItem>(key);
-  if (old && f.t < old.t) return; // an older fix changes nothing about where the van is now
+  // an older fix changes nothing about where the van is now; one at the same instant is a copy (a
+  // rebuilt upstream stage forwards its fixes again), which must not count as a second fix
+  if (old && f.t <= old.t) return;
   if (!old) {
     const v: VanItem = { a: areas, m: {}, u: null, t: f.t, ax: f.x, ay: f.y, at: f.t, s: 0 };
     if (f.p !== undefined) {

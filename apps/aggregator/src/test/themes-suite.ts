@@ -177,5 +177,27 @@ export function themesSuite(name: string, open: () => Promise<Backends>): void {
       for (const b of read.buckets.values()) total += b.total ?? 0;
       expect(total).toBe(1000);
     });
+
+    it('after the store lost everything, a restart rebuilds the same gauges from the log', async () => {
+      backends = await open();
+      const topic = uniqueName('themes-events');
+      const vanTopic = uniqueName('themes-vans');
+      const group = uniqueName('themes');
+      await backends.bus.ensureTopics([{ topic, partitions: 2 }]);
+      const all = events(0, 500);
+      await backends.bus.publish(topic, all);
+      const want = expectedGauges(all);
+      const same = async () =>
+        JSON.stringify(await gaugesOf(backends!.store, group)) === JSON.stringify(want) ? true : undefined;
+      const first = await start(backends.store, group, topic, vanTopic);
+      await eventually(same, 60_000, 'the gauges before the loss');
+      await first.stop();
+      aggregators.splice(0);
+      await backends.loseStore();
+      expect(await gaugesOf(backends.store, group)).toEqual({});
+      const second = await start(backends.store, group, topic, vanTopic);
+      await eventually(same, 60_000, 'the gauges rebuilt');
+      expect(second.themes!.stats.events.rebuilds).toBeGreaterThan(0);
+    });
   });
 }
