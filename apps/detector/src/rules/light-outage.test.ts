@@ -1,9 +1,10 @@
-import { loadCityPack } from '@cityops/city';
+import { CityIndex, loadCityPack } from '@cityops/city';
 import type { CityEvent } from '@cityops/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packContext, ruleEnv } from '../env.js';
 import { lightOutageRule } from './light-outage.js';
 import { fold } from '../test/fold-rule.js';
+import { detect } from '../test/fixtures.js';
 import type { RuleEnv } from './rule.js';
 
 const MIN = 60_000;
@@ -152,5 +153,64 @@ describe('light_outage', () => {
     expect(cleared).toHaveLength(1);
     expect(cleared[0]!.detectedAt).toBeGreaterThan(OUT_FROM + 35 * MIN); // last reading + staleMinutes
     expect(cleared[0]!.detectedAt).toBeLessThan(OUT_TO);
+  });
+});
+
+describe('light_outage across a district border', () => {
+  it('an outage with two lights on each side of a border is one alert, with all four lights (seed 6 missed it)', async () => {
+    const pack = loadCityPack();
+    const index = new CityIndex(pack);
+    // walk east from a point until the district changes: the border
+    let lon = 121.5;
+    const lat = 31.3;
+    const first = index.locate(lon, lat);
+    if (!first.inside) throw new Error('start point outside the city');
+    let other: ReturnType<CityIndex['locate']> = first;
+    while (other.inside && other.districtId === first.districtId) {
+      lon += 20 / KX;
+      other = index.locate(lon, lat);
+    }
+    if (!other.inside) throw new Error('no neighbouring district found');
+    const spots = [-150, -60, 60, 150].map((dx) => ({ lon: lon + dx / KX, lat }));
+    const ids = spots.map((_, i) => `sl-b${i}`);
+    const events: CityEvent[] = [];
+    const t0 = at('2025-06-02T19:00:00+08:00');
+    // 40 ordinary lit lamps in each district keep both lit shares up; the four go dark at 19:30
+    const lamps = [
+      ...Array.from({ length: 40 }, (_, i) => ({ id: `sl-a${i}`, lon: spots[0]!.lon - (300 + i * 40) / KX, lat })),
+      ...Array.from({ length: 40 }, (_, i) => ({ id: `sl-c${i}`, lon: spots[3]!.lon + (300 + i * 40) / KX, lat })),
+      ...spots.map((p, i) => ({ id: ids[i]!, ...p })),
+    ];
+    for (let k = 0; k < 18; k++)
+      lamps.forEach((l, j) => {
+        const t = t0 + k * 5 * MIN + j * 500;
+        const where = index.locate(l.lon, l.lat);
+        if (!where.inside) return;
+        const dead = ids.includes(l.id) && t >= t0 + 30 * MIN;
+        events.push({
+          v: 1,
+          id: `e${++seq}`,
+          source: 'sim.sensors',
+          type: 'sensor.reading',
+          eventTime: new Date(t).toISOString(),
+          location: {
+            lon: l.lon,
+            lat: l.lat,
+            districtId: where.districtId,
+            streetId: where.streetId,
+            gridId: where.gridId,
+          },
+          category: { kind: 'part', code: 'P.02.01' },
+          payload: { sensorId: l.id, kind: 'street_light', value: dead ? 0 : 160, unit: 'W', status: 'heartbeat' },
+        } as CityEvent);
+      });
+    events.sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime));
+    // both sides of the border hold lights of the four
+    expect(new Set(spots.map((p) => (index.locate(p.lon, p.lat) as { districtId: string }).districtId)).size).toBe(2);
+    const alerts = await detect(events, { rules: [lightOutageRule] });
+    const raised = alerts.filter((a) => a.state === 'raised');
+    expect(raised).toHaveLength(1);
+    const all = new Set(alerts.flatMap((a) => a.subjects));
+    for (const id of ids) expect(all.has(id)).toBe(true);
   });
 });

@@ -37,6 +37,8 @@ export interface DarkLight {
   s?: string;
   g?: string;
   inc?: string;
+  /** 1: a light of a neighbouring district near the border, folded here too */
+  f?: 1;
 }
 
 export interface LightIncident {
@@ -220,11 +222,23 @@ export const lightOutageRule: Rule<LightState> = {
       ? e.location.districtId
       : null;
   },
-  step(state, e, env): RuleStep<LightState> {
+  /**
+   * Its own district, and every other district within radiusM of the light: an outage across a
+   * district border is seen whole on both sides (and raised by the side that holds its centre).
+   */
+  keys(e, env) {
+    const own = lightOutageRule.key(e, env);
+    if (own === null) return [];
+    return [own, ...districtsNear(e.location.lon, e.location.lat, num(env, 'radiusM'), env).filter((d) => d !== own)];
+  },
+  step(state, e, env, key): RuleStep<LightState> {
     const r = sensorReading(e, 'street_light', { W: 1, w: 1, kW: 1000 });
     if (!r) return { state, alerts: [] };
     if (state && r.t < state.t - num(env, 'maxLateMinutes') * MINUTE) return { state, alerts: [] };
-    const st: LightState = state ?? { t: r.t, d: r.loc.districtId!, on: [], dark: {}, inc: [] };
+    const st: LightState = state ?? { t: r.t, d: key ?? r.loc.districtId!, on: [], dark: {}, inc: [] };
+    // a light of the neighbouring district: kept as a possible member of an outage across the
+    // border, never counted in this district's lit share
+    const foreign = r.loc.districtId !== st.d;
     st.t = Math.max(st.t, r.t);
     const alerts: AlertDraft[] = [];
     const lit = r.value > num(env, 'offWatts');
@@ -232,7 +246,9 @@ export const lightOutageRule: Rule<LightState> = {
     if (known && r.t <= known.t) return { state: st, alerts }; // this light has moved on
     const dark = isDarkHour(r.t, env);
 
-    if (dark) {
+    if (dark && foreign) {
+      // the share is this district's own
+    } else if (dark) {
       const b = Math.floor(r.t / BUCKET) * BUCKET;
       const last = st.on.at(-1);
       if (last && last[0] === b) last[lit ? 1 : 2] += 1;
@@ -255,6 +271,7 @@ export const lightOutageRule: Rule<LightState> = {
         if (r.loc.roadSegmentId) l.seg = r.loc.roadSegmentId;
         if (r.loc.streetId) l.s = r.loc.streetId;
         if (r.loc.gridId) l.g = r.loc.gridId;
+        if (foreign) l.f = 1;
         st.dark[r.sensorId] = l;
         alerts.push(...cluster(st, r.sensorId, r.t, env));
       }
@@ -268,6 +285,29 @@ export const lightOutageRule: Rule<LightState> = {
     return { state: done(state), alerts, wakeAt: nextWake(state, env) };
   },
 };
+
+const PROBES = 8;
+/** the districts at `radius` / 2 and `radius` around a point, in 8 directions (memoised per point and pack) */
+const memos = new WeakMap<object, Map<string, string[]>>();
+function districtsNear(lon: number, lat: number, radius: number, env: RuleEnv): string[] {
+  let nearMemo = memos.get(env.index);
+  if (!nearMemo) memos.set(env.index, (nearMemo = new Map()));
+  const k = `${lon},${lat},${radius}`;
+  const hit = nearMemo.get(k);
+  if (hit) return hit;
+  const out = new Set<string>();
+  const kx = 111_320 * Math.cos((lat * Math.PI) / 180);
+  for (const d of [radius / 2, radius])
+    for (let i = 0; i < PROBES; i++) {
+      const a = (2 * Math.PI * i) / PROBES;
+      const where = env.index.locate(lon + (d * Math.cos(a)) / kx, lat + (d * Math.sin(a)) / 111_320);
+      if (where.inside) out.add(where.districtId);
+    }
+  const r = [...out].sort();
+  if (nearMemo.size >= 250_000) nearMemo.clear();
+  nearMemo.set(k, r);
+  return r;
+}
 
 /** A newly failing light: join an open incident nearby, or found one with its failing neighbours. */
 function cluster(st: LightState, id: string, t: number, env: RuleEnv): AlertDraft[] {
@@ -294,6 +334,8 @@ function cluster(st: LightState, id: string, t: number, env: RuleEnv): AlertDraf
   });
   if (mates.length + 1 < num(env, 'minLights')) return [];
   const members = [id, ...mates].slice(0, MAX_LIGHTS);
+  // across a border both districts see the outage: the one holding its centre light raises it
+  if (st.dark[centreLight(st, members)]!.f) return [];
   const first = Math.min(...members.map((x) => st.dark[x]!.since));
   const created: LightIncident = {
     key: `${st.d}:${id}@${t}`,
