@@ -185,8 +185,8 @@ const app = await startApp(
 );
 // the detector's /healthz (its own process): how far its two stages got, printed while loading
 const detectorUrl = await (async () => {
-  for (let i = 0; i < 100; i++) {
-    const m = /\[detector\][^\n]*serving \/metrics at (\S+)/.exec(app.output());
+  for (let i = 0; i < 300; i++) {
+    const m = /"app":"detector"[^\n]*serving \/metrics at (http:\/\/[^\s"]+)/.exec(app.output());
     if (m) return m[1]!.replace(/\/metrics$/, '');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -204,6 +204,7 @@ async function detectorHealth(): Promise<{ status?: string } | undefined> {
 }
 // a fresh detector first re-reads the last 30 min of city.events.v1 (rebuild by time): the
 // measurement starts once both stages have caught up
+if (!detectorUrl) throw new Error(`the detector's /metrics URL is not in the output:\n${app.output().slice(-2000)}`);
 const waitStart = Date.now();
 for (;;) {
   const h = await detectorHealth();
