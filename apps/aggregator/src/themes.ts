@@ -12,7 +12,6 @@ import {
   themesGroups,
   type RoadInfo,
   type StopPlace,
-  type TicketDeadlines,
 } from '@cityops/themes';
 
 /** metres from a road segment's line within which a stop is on the carriageway */
@@ -26,7 +25,6 @@ export interface ThemesStageOptions {
   topic?: string;
   /** the internal topic vehicle fixes are repartitioned through (default VAN_TOPIC) */
   vanTopic?: string;
-  deadlines?: TicketDeadlines;
 }
 
 /** the state that matters: the freshest figures' window twice, plus the lateness */
@@ -58,7 +56,7 @@ export function themesStage(o: ThemesStageOptions): Stage {
           roads,
           allowedLatenessMs: o.allowedLatenessMs,
           vanTopic,
-          ...(o.deadlines ? { deadlines: o.deadlines } : {}),
+          ...(o.pack.hotlineDeadlines ? { deadlines: o.pack.hotlineDeadlines } : {}),
         },
       ),
   };

@@ -1,10 +1,10 @@
+import { DEFAULT_HOTLINE_DEADLINES, deadlineFor, type HotlineDeadlines } from '@cityops/hotline-kpis';
 import { ErrorCodes } from '@cityops/schema';
 import { ItemBatch, areasOf, type Contributing, type ItemsOutput } from './items.js';
 import {
   BIN_CAP,
   CONGESTED_BELOW,
   DEFAULT_DEVICE_INTERVAL_MS,
-  DEFAULT_TICKET_DEADLINES,
   DEVICE_INTERVAL_MS,
   FRESH_MS,
   KNOWN_MS,
@@ -16,8 +16,6 @@ import {
   SPEED_INDEX_CAP,
   TICKET_FORGET_MS,
   WATER_ALARM_CM,
-  deadlinesFor,
-  type TicketDeadlines,
 } from './settings.js';
 import { isDark, isNoiseDay } from './time.js';
 
@@ -53,7 +51,8 @@ export interface ThemesFoldOptions {
   allowedLatenessMs: number;
   /** where vehicle positions are repartitioned by vehicle for the logistics fold */
   vanTopic: string;
-  deadlines?: TicketDeadlines;
+  /** the pack's 接诉即办 deadlines (`hotlineDeadlines`); packages/hotline-kpis' defaults without */
+  deadlines?: HotlineDeadlines;
 }
 
 interface SensorItem extends Contributing {
@@ -155,7 +154,7 @@ export function foldThemes(input: ThemesFoldInput, opts: ThemesFoldOptions): The
       outgoing.push({ topic: opts.vanTopic, key: id, value: JSON.stringify(fix) });
     }
   }
-  const deadlines = opts.deadlines ?? DEFAULT_TICKET_DEADLINES;
+  const deadlines = opts.deadlines ?? DEFAULT_HOTLINE_DEADLINES;
   const last = input.records.at(-1);
   const out = items.finish(watermark, String(last ? last.offset + 1 : 0), (key, item, w) =>
     key.startsWith('s:')
@@ -307,7 +306,7 @@ function binName(prefix: string, v: number, cap: number): string {
 }
 
 /** What a ticket contributes at watermark `w`: received in the last 24 h, open, overdue. */
-export function evaluateTicket(tk: TicketItem, w: number, d: TicketDeadlines) {
+export function evaluateTicket(tk: TicketItem, w: number, d: HotlineDeadlines) {
   if (tk.f + TICKET_FORGET_MS <= w) return null;
   const m: Record<string, number> = {};
   const due = [tk.f + TICKET_FORGET_MS];
@@ -318,7 +317,7 @@ export function evaluateTicket(tk: TicketItem, w: number, d: TicketDeadlines) {
     }
     if (tk.rv === undefined) {
       m['hl.o'] = 1;
-      const { respondMs, resolveMs } = deadlinesFor(tk.c, d);
+      const { respondMs, resolveMs } = deadlineFor(tk.c, d);
       const respondBy = tk.rp === undefined ? tk.r + respondMs : Infinity;
       const resolveBy = tk.r + resolveMs;
       if (w >= respondBy || w >= resolveBy) m['hl.x'] = 1;

@@ -13,11 +13,9 @@ export {
   KNOWN_MS,
   RECEIVED_WINDOW_MS,
   DEVICE_INTERVAL_MS,
-  DEFAULT_TICKET_DEADLINES,
   WATER_ALARM_CM,
   PM25_LIMIT,
   CONGESTED_BELOW,
-  type TicketDeadlines,
 } from './settings.js';
 export { SequentialThemes, stopPlaceFromIndex } from './sequential.js';
 export { seedFromEvents, shippedSeed } from './seed.js';

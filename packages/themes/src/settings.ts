@@ -50,24 +50,3 @@ export const CARRIAGEWAY_M = 25;
 
 /** histogram bins for the maxima: 1 unit wide, capped */
 export const BIN_CAP = { wl: 500, pm: 1000, ns: 150 } as const;
-
-/** 接诉即办 deadlines (the simulator's and packages/hotline-kpis' defaults): respond / resolve, minutes */
-export interface TicketDeadlines {
-  respondMinutes: number;
-  resolveMinutes: number;
-  byCategory?: Array<{ prefix: string; respondMinutes: number; resolveMinutes: number }>;
-}
-export const DEFAULT_TICKET_DEADLINES: TicketDeadlines = {
-  respondMinutes: 120,
-  resolveMinutes: 480,
-  byCategory: [{ prefix: 'E.05', respondMinutes: 30, resolveMinutes: 120 }],
-};
-
-export function deadlinesFor(code: string | undefined, d: TicketDeadlines): { respondMs: number; resolveMs: number } {
-  let best: { prefix: string; respondMinutes: number; resolveMinutes: number } | undefined;
-  if (code !== undefined)
-    for (const c of d.byCategory ?? [])
-      if (code.startsWith(c.prefix) && (!best || c.prefix.length > best.prefix.length)) best = c;
-  const src = best ?? d;
-  return { respondMs: src.respondMinutes * MIN, resolveMs: src.resolveMinutes * MIN };
-}
