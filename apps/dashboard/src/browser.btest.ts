@@ -42,8 +42,10 @@ function startLauncher(): Promise<string> {
       USERS_FILE: join(mkdtempSync(join(tmpdir(), 'cityops-wall-')), 'users.json'),
       SIM_INCIDENTS_PER_HOUR: '0',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // IPC: the launcher stops itself when this test process dies, never an orphan
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  child.channel?.unref();
   launcher = child;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`launcher not ready in 60 s:\n${launcherOutput}`)), 60_000);

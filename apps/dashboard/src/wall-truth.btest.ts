@@ -65,8 +65,10 @@ function startLauncher(): Promise<string> {
       KNOWN_SOURCES: `${HOTLINE},${SENSORS}`,
       INGEST_API_KEYS: `${HOTLINE_KEY}:${HOTLINE},${SENSORS_KEY}:${SENSORS}`,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // IPC: the launcher stops itself when this test process dies, never an orphan
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  child.channel?.unref();
   launcher = child;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`launcher not ready in 60 s:\n${out}`)), 60_000);

@@ -33,8 +33,10 @@ export function startLauncher(extraEnv: Record<string, string> = {}): Promise<La
       USERS_FILE: join(mkdtempSync(join(tmpdir(), 'cityops-walls-')), 'users.json'),
       ...extraEnv,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // IPC: the launcher stops itself when this test process dies, never an orphan
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  child.channel?.unref();
   let output = '';
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
