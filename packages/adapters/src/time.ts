@@ -1,3 +1,5 @@
+import { localToEpoch, zoneOffsetMs } from '@cityops/city';
+
 /**
  * Times as sources send them: ISO 8601 with an offset or `Z`; a local `YYYY-MM-DD HH:mm[:ss[.SSS]]`
  * (also with `T` or `/`) read in the pack's time zone; epoch seconds or milliseconds (as a number
@@ -7,66 +9,7 @@ const LOCAL = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}
 const OFFSET = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 const EPOCH = /^\d{1,13}(?:\.\d+)?$/;
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formats.set(timeZone, f);
-  }
-  return f;
-}
-
-// offsets change only on quarter-hour boundaries (every zone's DST and history): cache per quarter hour
-const QUARTER = 900_000;
-const offsets = new Map<string, number>();
-
-/** The zone's offset from UTC at instant `t` (ms): local wall clock minus UTC. */
-export function zoneOffsetMs(t: number, timeZone: string): number {
-  const key = `${timeZone} ${Math.floor(t / QUARTER)}`;
-  let off = offsets.get(key);
-  if (off === undefined) {
-    if (offsets.size >= 50_000) offsets.clear();
-    off = computeOffset(Math.floor(t / QUARTER) * QUARTER, timeZone);
-    offsets.set(key, off);
-  }
-  return off;
-}
-
-function computeOffset(t: number, timeZone: string): number {
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(t))) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return wall - (t - (((t % 1000) + 1000) % 1000));
-}
-
-/** A local wall-clock time in `timeZone` as epoch ms (the earlier instant when a DST change repeats it). */
-export function localToEpoch(
-  y: number,
-  mo: number,
-  d: number,
-  h: number,
-  mi: number,
-  s: number,
-  ms: number,
-  timeZone: string,
-): number {
-  const guess = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const first = guess - zoneOffsetMs(guess, timeZone);
-  return guess - zoneOffsetMs(first, timeZone);
-}
+export { zoneOffsetMs, localToEpoch };
 
 /** Epoch ms of a source's time, or undefined when it is not understood (or not a real calendar date). */
 export function parseSourceTime(value: unknown, timeZone: string): number | undefined {

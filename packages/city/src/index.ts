@@ -46,3 +46,4 @@ export {
   type SmallCategory,
   type Taxonomy,
 } from './types.js';
+export { zoneOffsetMs, localToEpoch, localFields } from './time-zone.js';

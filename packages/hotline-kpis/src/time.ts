@@ -1,37 +1,9 @@
+import { localFields, zoneOffsetMs } from '@cityops/city';
+
 /**
  * Calendar months in the city's time zone, by `Intl.DateTimeFormat` (the platform's tz database):
  * no daylight-saving arithmetic of our own.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The wall-clock fields of an instant in a time zone. */
-function wallClock(
-  ms: number,
-  timeZone: string,
-): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
-  const parts = formatter(timeZone).formatToParts(new Date(ms));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return { y: get('year'), mo: get('month'), d: get('day'), h: get('hour'), mi: get('minute'), s: get('second') };
-}
-
 const SLOT_MS = 15 * 60_000;
 const monthBySlot = new Map<string, string>();
 
@@ -44,7 +16,7 @@ export function monthOf(ms: number, timeZone: string): string {
   const key = `${timeZone}|${Math.floor(ms / SLOT_MS)}`;
   const hit = monthBySlot.get(key);
   if (hit !== undefined) return hit;
-  const w = wallClock(ms, timeZone);
+  const w = localFields(ms, timeZone);
   const m = `${String(w.y).padStart(4, '0')}-${String(w.mo).padStart(2, '0')}`;
   if (monthBySlot.size >= 50_000) monthBySlot.clear();
   monthBySlot.set(key, m);
@@ -62,12 +34,7 @@ export function previousMonth(month: string): string {
   return mo === 1 ? `${String(y - 1).padStart(4, '0')}-12` : `${m[1]}-${String(mo - 1).padStart(2, '0')}`;
 }
 
-/** The UTC offset (ms) of a time zone at an instant, as Intl reports the wall clock there. */
-function offsetAt(ms: number, timeZone: string): number {
-  const w = wallClock(ms, timeZone);
-  const wallAsUtc = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s);
-  return wallAsUtc - Math.floor(ms / 1000) * 1000;
-}
+const offsetAt = zoneOffsetMs;
 
 const starts = new Map<string, number>();
 

@@ -1,47 +1,15 @@
+import { zoneOffsetMs } from '@cityops/city';
+
 /**
  * Local time in the city's time zone (`pack.meta.timeZone`), read through `Intl` (the platform's
  * tz database, no daylight-saving arithmetic of our own). The offset is memoised per quarter hour
  * (zones change offset on quarter hours at most), so the per-event cost is a Map lookup.
  */
 const MIN = 60_000;
-const QUARTER = 15 * MIN;
 const DAY = 24 * 60 * MIN;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsets = new Map<string, number>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The zone's UTC offset (ms) at instant `t`. */
-export function offsetAt(t: number, timeZone: string): number {
-  const slot = Math.floor(t / QUARTER);
-  const key = `${timeZone}|${slot}`;
-  const hit = offsets.get(key);
-  if (hit !== undefined) return hit;
-  const at = slot * QUARTER;
-  const parts = formatter(timeZone).formatToParts(new Date(at));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-  const off = Math.round((wall - at) / MIN) * MIN;
-  if (offsets.size > 20_000) offsets.clear();
-  offsets.set(key, off);
-  return off;
-}
+/** The zone's UTC offset (ms) at instant `t` (packages/city, memoised per quarter hour). */
+const offsetAt = zoneOffsetMs;
 
 /** Minute of the local day, 0..1439. */
 export function localMinuteOfDay(t: number, timeZone: string): number {
