@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadCityPack } from '@cityops/city';
+import { CityIndex, loadCityPack } from '@cityops/city';
 import {
   DEFAULT_MIN_RECEIVED,
   KpiBook,
@@ -44,7 +44,8 @@ export interface OfflineResult {
 /**
  * `npm run kpis`: the same fold as the aggregator's stages (packages/hotline-kpis) over an events
  * file (NDJSON of canonical envelopes, e.g. a simulator scenario's events.ndjson), nothing dropped
- * for lateness; medians exact. The month defaults to the month of the last event in the pack's time zone.
+ * for lateness; medians exact. Events without a district and street are placed by the pack as ingest
+ * places them (outside the city: skipped as E_EVT_OUTSIDE_CITY). The month defaults to the month of the last event in the pack's time zone.
  */
 export async function computeOffline(argv: string[]): Promise<OfflineResult> {
   const { values } = parseArgs({
@@ -68,6 +69,9 @@ export async function computeOffline(argv: string[]): Promise<OfflineResult> {
   const a = parsed.data;
   const pack = loadCityPack(a.pack);
   const book = new KpiBook(kpiContextOf(pack));
+  // a file may hold events as sources sent them (a raw export, a simulator scenario), not yet placed
+  // by ingest: place them the same way, by the pack's spatial index, and refuse those outside the city
+  let index: CityIndex | undefined;
   const skipped: Record<string, number> = {};
   const lines = createInterface({ input: createReadStream(a.in, 'utf8'), crlfDelay: Infinity });
   for await (const line of lines) {
@@ -82,6 +86,21 @@ export async function computeOffline(argv: string[]): Promise<OfflineResult> {
     if (!r.ok) {
       skipped[r.code] = (skipped[r.code] ?? 0) + 1;
       continue;
+    }
+    if (r.event.type !== 'hotline.ticket') continue;
+    const loc = r.event.location;
+    if (loc.districtId === undefined || loc.streetId === undefined) {
+      const where = (index ??= new CityIndex(pack)).locate(loc.lon, loc.lat);
+      if (!where.inside) {
+        skipped[ErrorCodes.EVT_OUTSIDE_CITY] = (skipped[ErrorCodes.EVT_OUTSIDE_CITY] ?? 0) + 1;
+        continue;
+      }
+      Object.assign(loc, {
+        gridId: where.gridId,
+        communityId: where.communityId,
+        streetId: where.streetId,
+        districtId: where.districtId,
+      });
     }
     const e = stageEventOf(r.event);
     if (e) book.add(e);
