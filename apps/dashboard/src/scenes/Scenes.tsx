@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { ReactNode } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import type { AlertView, ThemeId } from '@cityops/schema';
 import { AlertList } from '../components/AlertList.js';
 import { CasesPanel } from '../components/CasesPanel.js';
@@ -53,6 +53,34 @@ const themeOf = (d: SceneData, theme: ThemeId) => themeFreshness(theme, d.vitals
 const districtsOf = (d: SceneData): MapArea[] =>
   d.districts.status === 'ready' ? d.districts.districts.areas : NO_AREAS;
 
+/** The city map as every scene shows it (the scene's vitals, themes, colouring); what differs is passed. */
+function SceneMap({
+  d,
+  ...own
+}: { d: SceneData } & Pick<ComponentProps<typeof CityMap>, 'name' | 'title' | 'alerts' | 'cases' | 'casesFreshness'>) {
+  return (
+    <CityMap
+      districts={d.districts}
+      byDistrict={d.v?.byDistrict ?? null}
+      byStreet={d.v?.byStreet ?? null}
+      freshness={d.vitalsFresh}
+      alertsFreshness={d.alertsFresh}
+      themes={d.v?.themes}
+      colourBy={d.colourBy}
+      onColourBy={d.onColourBy}
+      {...own}
+    />
+  );
+}
+
+/** One event type's 15- and 1-minute counts for CountFigures: `—` before any snapshot, 0 only when counted. */
+const typeCount = (d: SceneData, type: string, zh: string, en: string) => ({
+  zh,
+  en,
+  m15: d.v ? (d.v.byType[type]?.m15 ?? 0) : null,
+  m1: d.v ? (d.v.byType[type]?.m1 ?? 0) : null,
+});
+
 function OverviewScene({ d }: { d: SceneData }) {
   const kpi = (
     <KpiPanel
@@ -68,19 +96,7 @@ function OverviewScene({ d }: { d: SceneData }) {
   const sources = (
     <SourcesPanel data={d.sources.data} freshness={d.sourcesFresh} serverNow={d.serverNow} max={d.wide ? 10 : 5} />
   );
-  const map = (
-    <CityMap
-      districts={d.districts}
-      byDistrict={d.v?.byDistrict ?? null}
-      byStreet={d.v?.byStreet ?? null}
-      freshness={d.vitalsFresh}
-      alerts={d.openAlerts}
-      alertsFreshness={d.alertsFresh}
-      themes={d.v?.themes}
-      colourBy={d.colourBy}
-      onColourBy={d.onColourBy}
-    />
-  );
+  const map = <SceneMap d={d} alerts={d.openAlerts} />;
   const trend = <TrendPanel trend={d.v?.trend ?? null} bucketMs={d.v?.bucketMs ?? 60_000} freshness={d.vitalsFresh} />;
   const ranking = (
     <DistrictRanking
@@ -195,19 +211,11 @@ function HotlineScene({ d }: { d: SceneData }) {
 function LogisticsScene({ d }: { d: SceneData }) {
   const blockages = useMemo(() => d.openAlerts.filter((a) => a.type === 'road_blockage'), [d.openAlerts]);
   const themesF = themeOf(d, 'logistics');
-  const delivery = d.v?.byType['delivery.vehicle'];
   const counts = (
     <CountFigures
       name="delivery-volume"
       title={{ zh: '配送量', en: 'Delivery volume', note: '事件时间 event time' }}
-      counts={[
-        {
-          zh: '快递车辆事件',
-          en: 'Delivery vehicle events · 15 min',
-          m15: d.v ? (delivery?.m15 ?? 0) : null,
-          m1: d.v ? (delivery?.m1 ?? 0) : null,
-        },
-      ]}
+      counts={[typeCount(d, 'delivery.vehicle', '快递车辆事件', 'Delivery vehicle events · 15 min')]}
       freshness={d.vitalsFresh}
     />
   );
@@ -227,18 +235,11 @@ function LogisticsScene({ d }: { d: SceneData }) {
   );
   const hotspots = <BlockageHotspots alerts={blockages} freshness={d.alertsFresh} serverNow={d.serverNow} />;
   const map = (
-    <CityMap
+    <SceneMap
+      d={d}
       name="logistics-map"
       title={{ zh: '卸货堵路 · 占道停车', en: 'Blockages and carriageway stops' }}
-      districts={d.districts}
-      byDistrict={d.v?.byDistrict ?? null}
-      byStreet={d.v?.byStreet ?? null}
-      freshness={d.vitalsFresh}
       alerts={blockages}
-      alertsFreshness={d.alertsFresh}
-      themes={d.v?.themes}
-      colourBy={d.colourBy}
-      onColourBy={d.onColourBy}
     />
   );
   const table = (
@@ -275,19 +276,11 @@ function SensorsScene({ d }: { d: SceneData }) {
     .filter((k) => k.startsWith('devices.reportingShare:'))
     .sort()
     .slice(0, d.wide ? 7 : 5);
-  const readings = d.v?.byType['sensor.reading'];
   const counts = (
     <CountFigures
       name="sensor-readings"
       title={{ zh: '感知读数', en: 'Sensor readings', note: '事件时间 event time' }}
-      counts={[
-        {
-          zh: '感知设备读数',
-          en: 'Readings · 15 min',
-          m15: d.v ? (readings?.m15 ?? 0) : null,
-          m1: d.v ? (readings?.m1 ?? 0) : null,
-        },
-      ]}
+      counts={[typeCount(d, 'sensor.reading', '感知设备读数', 'Readings · 15 min')]}
       freshness={d.vitalsFresh}
     />
   );
@@ -314,18 +307,11 @@ function SensorsScene({ d }: { d: SceneData }) {
     />
   );
   const map = (
-    <CityMap
+    <SceneMap
+      d={d}
       name="sensors-map"
       title={{ zh: '感知告警分布', en: 'Sensor alarms on the map' }}
-      districts={d.districts}
-      byDistrict={d.v?.byDistrict ?? null}
-      byStreet={d.v?.byStreet ?? null}
-      freshness={d.vitalsFresh}
       alerts={sensorAlerts}
-      alertsFreshness={d.alertsFresh}
-      themes={d.v?.themes}
-      colourBy={d.colourBy}
-      onColourBy={d.onColourBy}
     />
   );
   const table = (
@@ -390,19 +376,12 @@ function CasesScene({ d }: { d: SceneData }) {
   const map = (
     // the city map (all open alerts) with the cases on it: the same widget name as the overview's,
     // so a wall that jumped here for a critical alert still has its alert markers where they are looked for
-    <CityMap
+    <SceneMap
+      d={d}
       title={{ zh: '案件与告警分布', en: 'Cases and alerts on the map' }}
-      districts={d.districts}
-      byDistrict={d.v?.byDistrict ?? null}
-      byStreet={d.v?.byStreet ?? null}
-      freshness={d.vitalsFresh}
       alerts={d.openAlerts}
-      alertsFreshness={d.alertsFresh}
       cases={open}
       casesFreshness={d.casesFresh}
-      themes={d.v?.themes}
-      colourBy={d.colourBy}
-      onColourBy={d.onColourBy}
     />
   );
   return (
